@@ -1,0 +1,46 @@
+# The workshop's build. `make help` lists the targets.
+#
+# Every step NN-name in solutions/ and labs/ builds to build/<dir>/NN-name/box.
+# The shared library lib/ builds once, as build/lib/libws.a.
+
+SHELL := /bin/bash
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -std=gnu11 -Wall -Wextra -Werror
+CPPFLAGS += -Ilib -D_GNU_SOURCE
+PKG_LIBS := libnl-route-3.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
+
+SOLUTIONS := $(sort $(notdir $(wildcard solutions/[0-9][0-9]-*)))
+LABS := $(sort $(notdir $(wildcard labs/[0-9][0-9]-*)))
+LAST := $(lastword $(SOLUTIONS))
+
+.PHONY: all
+all: solutions labs-build rootfs
+
+include mk/lib.mk
+include mk/steps.mk
+include mk/rootfs.mk
+include mk/checks.mk
+include mk/slides.mk
+
+.PHONY: help
+help:
+	@echo 'make demo            build everything and show host vs container side by side (root)'
+	@echo 'make test            every test: unit, invariants, all steps, sanitizers, slides (root)'
+	@echo 'make check LESSON=NN build your lab of step NN and run its tests and the earlier ones'
+	@echo 'make labs            regenerate labs/ from solutions/ (never edit labs by hand)'
+	@echo 'make slides          render slides/*.md to build/slides/ (HTML)'
+	@echo 'make format          clang-format every C file'
+	@echo 'make deps            install the Debian/npm packages the workshop needs (root)'
+	@echo 'make clean           remove build/'
+
+.PHONY: deps
+deps:
+	@tools/install-deps
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
