@@ -18,8 +18,8 @@
 static const char usage_text[] =
 	"Usage: box run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
 	"\n"
-	"Runs COMMAND as a child of box and waits for it. (Step 00: nothing is\n"
-	"isolated yet; ROOTFS is checked but not used.)\n"
+	"Runs COMMAND in a container made from the directory ROOTFS, forwards\n"
+	"stdin, stdout, stderr and signals to it, and exits with its status.\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help              show this help and exit\n"
@@ -102,7 +102,8 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		fail_msg("%s%s (usage: box run [OPTIONS] ROOTFS COMMAND [ARG...])",
-			 argc < 2 ? "missing command" : "unknown command ", argc < 2 ? "" : argv[1]);
+			 argc < 2 ? "missing command" : "unknown command ",
+			 argc < 2 ? "" : argv[1]);
 		return EXIT_BOX_ERROR;
 	}
 	switch (parse_run_options(argc - 1, argv + 1, &o)) {

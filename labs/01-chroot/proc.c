@@ -1,0 +1,49 @@
+/*
+ * proc.c — the container's /proc.
+ *
+ * ps, top and our probe read /proc. In step 01 the container borrows the host's
+ * /proc with a bind mount; step 02 gives it a procfs of its own.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mount.h>
+
+/* ROOTFS/proc into buf; -1 if it does not fit. */
+static int proc_path(const char *rootfs, char *buf, size_t size)
+{
+	if ((size_t)snprintf(buf, size, "%s/proc", rootfs) >= size) {
+		errno = ENAMETOOLONG;
+		return fail("mount /proc in", rootfs);
+	}
+	return 0;
+}
+
+int mount_proc(const char *rootfs)
+{
+	char path[PATH_MAX];
+
+	if (proc_path(rootfs, path, sizeof(path)) < 0)
+		return -1;
+	/* MS_REC: /proc has mounts of its own (binfmt_misc) that must come along. */
+	if (mount("/proc", path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return fail("bind-mount /proc on", path);
+	return 0;
+}
+
+void unmount_proc(const char *rootfs)
+{
+	char path[PATH_MAX];
+
+	if (proc_path(rootfs, path, sizeof(path)) < 0)
+		return;
+	/*
+	 * The child mounted /proc in the host's mount table, so it outlives the
+	 * child: the parent takes it back. EINVAL means nothing is mounted there,
+	 * because the child failed before mounting it.
+	 */
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+		fail("unmount", path);
+}

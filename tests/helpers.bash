@@ -1,0 +1,153 @@
+# Shared by every tests/NN-*.bats. Load it with `load helpers`.
+#
+# Environment:
+#   BOX       the box program under test (required), e.g. build/solutions/03-mount-namespace/box
+#   BOX_STEP  its step number; by default read from BOX's directory name (03-... -> 3)
+#   ROOTFS    the test root filesystem (default build/rootfs, made by `make rootfs`)
+#
+# Every test starts from a snapshot of the host (mounts, network namespaces, links,
+# processes, the root filesystem) and its teardown fails the test if anything new is
+# left behind, after cleaning it up so the next test starts clean.
+
+bats_require_minimum_version 1.5.0
+
+BATS_LIB_DIR=${BATS_LIB_DIR:-/usr/lib/bats}
+load "$BATS_LIB_DIR/bats-support/load"
+load "$BATS_LIB_DIR/bats-assert/load"
+load "$BATS_LIB_DIR/bats-file/load"
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+ROOTFS=$(realpath "${ROOTFS:-$REPO/build/rootfs}")
+
+if [[ -z ${BOX:-} ]]; then
+	echo "helpers.bash: set BOX to the box program under test (see 'make check')" >&2
+	exit 1
+fi
+BOX=$(realpath "$BOX")
+if [[ -z ${BOX_STEP:-} ]]; then
+	step_dir=$(basename "$(dirname "$BOX")")
+	BOX_STEP=$((10#${step_dir%%-*}))
+fi
+
+# --- running things -----------------------------------------------------------
+
+# The probe as COMMAND sees it: step 00 has no root filesystem of its own yet.
+probe_path() {
+	if ((BOX_STEP >= 1)); then echo /bin/probe; else echo "$ROOTFS/bin/probe"; fi
+}
+
+# box_probe [BOX OPTIONS...] -- PROBE ARGS...: the probe inside a container.
+box_probe() {
+	local opts=()
+	while (($#)) && [[ $1 != -- ]]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	"$BOX" run "${opts[@]}" "$ROOTFS" "$(probe_path)" "$@"
+}
+
+# The probe on the host, outside any container.
+host_probe() {
+	"$ROOTFS/bin/probe" "$@"
+}
+
+# The control: the probe under a plain chroot(8), with no new namespace. It must
+# report the host's value wherever the container must not, which proves that the
+# test can tell the difference.
+control_probe() {
+	chroot "$ROOTFS" /bin/probe "$@"
+}
+
+# A name nobody could have guessed in advance: PREFIX plus 8 random hex digits.
+random_name() {
+	printf '%s%08x' "${1:-}" "$(((RANDOM << 16) ^ RANDOM))"
+}
+
+# A private copy of the root filesystem, for tests that write into it.
+private_rootfs() {
+	local dir=$BATS_TEST_TMPDIR/rootfs
+	[[ -d $dir ]] || cp -a "$ROOTFS" "$dir"
+	echo "$dir"
+}
+
+# Skips a test from step N on, where a later mechanism changes the property.
+skip_from_step() {
+	if ((BOX_STEP >= $1)); then skip "$2"; fi
+}
+
+# Waits up to 5 s for FILE to contain TEXT.
+wait_for_text() {
+	local file=$1 text=$2 i
+	for ((i = 0; i < 100; i++)); do
+		grep -q -- "$text" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for '$text' in $file" >&2
+	return 1
+}
+
+# --- leaving nothing behind ---------------------------------------------------
+
+# Processes that belong to a test run: executables from the test root filesystem
+# or the build tree, or processes in a PID namespace other than the host's.
+test_processes() {
+	find /proc/[0-9]*/exe /proc/[0-9]*/ns/pid -maxdepth 0 -printf '%h %f %l\n' 2>/dev/null |
+		awk -v rootfs="$ROOTFS/" -v build="$REPO/build/" -v hostns="$(readlink /proc/self/ns/pid)" '
+		$2 == "exe" { exe[$1] = $3 }
+		$2 == "pid" && $3 != hostns { other[$1] = 1 }
+		END {
+			for (p in exe)
+				if (index(exe[p], rootfs) == 1 || index(exe[p], build) == 1 || (p in other))
+					print "process " substr(p, 7) " " exe[p]
+		}'
+}
+
+host_state() {
+	awk '{print "mount " $5}' /proc/self/mountinfo
+	ip netns list 2>/dev/null | awk '{print "netns " $1}'
+	ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print "link " $2}'
+	test_processes
+	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -printf 'rootfs %P\n'
+}
+
+snapshot_host() {
+	host_state | sort >"$BATS_TEST_TMPDIR/.host-before"
+}
+
+# Removes what a failed test left, so the next test starts clean.
+clean_leftovers() {
+	local kind what rest
+	while read -r kind what rest; do
+		case $kind in
+		process) kill -KILL "$what" 2>/dev/null || true ;;
+		mount) umount -l "$what" 2>/dev/null || true ;;
+		netns) ip netns delete "$what" 2>/dev/null || true ;;
+		link) ip link delete "$what" 2>/dev/null || true ;;
+		rootfs) rm -rf "${ROOTFS:?}/$what" 2>/dev/null || true ;;
+		esac
+	done
+}
+
+assert_nothing_left() {
+	local left
+	[[ -f $BATS_TEST_TMPDIR/.host-before ]] || return 0
+	# A container's last processes may still be exiting: give them a moment.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		left=$(comm -13 "$BATS_TEST_TMPDIR/.host-before" <(host_state | sort))
+		[[ -z $left ]] && return 0
+		sleep 0.05
+	done
+	clean_leftovers < <(sort -r <<<"$left")
+	echo "this test left things behind on the host:" >&2
+	echo "$left" | sed 's/^/  /' >&2
+	return 1
+}
+
+setup() {
+	snapshot_host
+}
+
+teardown() {
+	assert_nothing_left
+}
