@@ -16,10 +16,10 @@
 
 /* Exit statuses of box, as docker and podman use them. */
 enum {
-	EXIT_BOX_ERROR = 125,	   /* box itself failed: bad option, failed system call */
+	EXIT_BOX_ERROR = 125,      /* box itself failed: bad option, failed system call */
 	EXIT_CANNOT_EXECUTE = 126, /* COMMAND exists but cannot be executed */
-	EXIT_NOT_FOUND = 127,	   /* COMMAND was not found */
-	EXIT_SIGNAL_BASE = 128,	   /* COMMAND was killed by signal N: 128 + N */
+	EXIT_NOT_FOUND = 127,      /* COMMAND was not found */
+	EXIT_SIGNAL_BASE = 128,    /* COMMAND was killed by signal N: 128 + N */
 };
 
 /* --- err.c: one line per failure, "PROG: OPERATION OBJECT: REASON" --- */

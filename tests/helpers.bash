@@ -52,11 +52,20 @@ host_probe() {
 	"$ROOTFS/bin/probe" "$@"
 }
 
-# The control: the probe under a plain chroot(8), with no new namespace. It must
-# report the host's value wherever the container must not, which proves that the
-# test can tell the difference.
+# The control: the probe run by the previous step's solution, which lacks the
+# mechanism of the lesson under test. It must report the host's value wherever the
+# container must not, which proves that the test can tell the difference. Where no
+# solution is built (a learner's release), the probe runs on the host instead.
 control_probe() {
-	chroot "$ROOTFS" /bin/probe "$@"
+	local lesson prev
+	lesson=$(basename "$BATS_TEST_FILENAME")
+	lesson=$((10#${lesson:0:2}))
+	prev=${CONTROL_BOX:-$(compgen -G "$REPO/build/solutions/$(printf %02d $((lesson - 1)))-*/box" | head -1)}
+	if ((lesson > 0)) && [[ -x $prev ]]; then
+		"$prev" run "$ROOTFS" "$( ((lesson > 1)) && echo /bin/probe || echo "$ROOTFS/bin/probe")" "$@"
+	else
+		host_probe "$@"
+	fi
 }
 
 # A name nobody could have guessed in advance: PREFIX plus 8 random hex digits.

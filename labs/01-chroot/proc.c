@@ -41,9 +41,10 @@ void unmount_proc(const char *rootfs)
 		return;
 	/*
 	 * The child mounted /proc in the host's mount table, so it outlives the
-	 * child: the parent takes it back. EINVAL means nothing is mounted there,
-	 * because the child failed before mounting it.
+	 * child: the parent takes it back. EINVAL (nothing mounted there) and
+	 * EPERM (box is not root) mean the child failed before mounting it, and
+	 * has already said why.
 	 */
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != EPERM)
 		fail("unmount", path);
 }

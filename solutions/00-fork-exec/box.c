@@ -16,16 +16,16 @@
 #include <sys/stat.h>
 
 static const char usage_text[] =
-	"Usage: box run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
-	"\n"
-	"Runs COMMAND in a container made from the directory ROOTFS, forwards\n"
-	"stdin, stdout, stderr and signals to it, and exits with its status.\n"
-	"\n"
-	"Options:\n"
-	"  -h, --help              show this help and exit\n"
-	"\n"
-	"Exit status: COMMAND's own status; 125 if box itself fails; 126 if COMMAND\n"
-	"cannot be executed; 127 if it is not found; 128+N if it was killed by signal N.\n";
+        "Usage: box run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+        "\n"
+        "Runs COMMAND in a container made from the directory ROOTFS, forwards\n"
+        "stdin, stdout, stderr and signals to it, and exits with its status.\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help              show this help and exit\n"
+        "\n"
+        "Exit status: COMMAND's own status; 125 if box itself fails; 126 if COMMAND\n"
+        "cannot be executed; 127 if it is not found; 128+N if it was killed by signal N.\n";
 
 /* What parse_run_options() found. */
 enum parsed { PARSED_RUN, PARSED_HELP, PARSED_BAD };
@@ -54,8 +54,8 @@ static enum parsed parse_option(int c, const char *arg, const char *opt, struct 
 static enum parsed parse_run_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	enum parsed r;
 	int c;
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		fail_msg("%s%s (usage: box run [OPTIONS] ROOTFS COMMAND [ARG...])",
-			 argc < 2 ? "missing command" : "unknown command ",
-			 argc < 2 ? "" : argv[1]);
+		         argc < 2 ? "missing command" : "unknown command ",
+		         argc < 2 ? "" : argv[1]);
 		return EXIT_BOX_ERROR;
 	}
 	switch (parse_run_options(argc - 1, argv + 1, &o)) {

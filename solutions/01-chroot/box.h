@@ -16,7 +16,7 @@
 /* What `box run` was asked to do. */
 struct options {
 	const char *rootfs; /* ROOTFS: the container's root filesystem */
-	char **argv;	    /* COMMAND and its arguments, NULL-terminated */
+	char **argv;        /* COMMAND and its arguments, NULL-terminated */
 };
 
 /* run.c: runs the container to its end; returns box's exit status. */

@@ -665,7 +665,7 @@ static void cmd_ifaces(char *argv[])
 		if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
 			fail("ioctl SIOCGIFFLAGS", i->if_name);
 		lines_add(&out,
-			  format("%s %s", i->if_name, ifr.ifr_flags & IFF_UP ? "up" : "down"));
+		          format("%s %s", i->if_name, ifr.ifr_flags & IFF_UP ? "up" : "down"));
 	}
 	if (close(fd) < 0)
 		fail("close", "socket");
@@ -695,10 +695,10 @@ static void cmd_addrs(char *argv[])
 		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
 			continue;
 		if (!inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, addr,
-			       sizeof(addr)))
+		               sizeof(addr)))
 			fail("inet_ntop", a->ifa_name);
 		lines_add(&out,
-			  format("%s %s/%d", a->ifa_name, addr, prefix_length(a->ifa_netmask)));
+		          format("%s %s/%d", a->ifa_name, addr, prefix_length(a->ifa_netmask)));
 	}
 	freeifaddrs(list);
 	lines_print_sorted(&out);
@@ -883,12 +883,12 @@ static const struct errno_call {
 	const char *name;
 	int (*call)(void);
 } errno_calls[] = {
-	{"mount", call_mount},
-	{"umount", call_umount},
-	{"sethostname", call_sethostname},
-	{"chroot", call_chroot},
-	{"unshare-net", call_unshare_net},
-	{"setns", call_setns},
+        {"mount", call_mount},
+        {"umount", call_umount},
+        {"sethostname", call_sethostname},
+        {"chroot", call_chroot},
+        {"unshare-net", call_unshare_net},
+        {"setns", call_setns},
 };
 
 // Make the call in a child process, so that a call that succeeds changes nothing that
@@ -934,32 +934,32 @@ static const struct command {
 	const char *args; // for the usage text
 	void (*run)(char *argv[]);
 } commands[] = {
-	{"pid", 0, "", cmd_pid},
-	{"ppid", 0, "", cmd_ppid},
-	{"uid", 0, "", cmd_uid},
-	{"nprocs", 0, "", cmd_nprocs},
-	{"pids", 0, "", cmd_pids},
-	{"kill", 2, "PID SIGNAL", cmd_kill},
-	{"hostname", 0, "", cmd_hostname},
-	{"release", 0, "", cmd_release},
-	{"ns", 1, "TYPE", cmd_ns},
-	{"bootid", 0, "", cmd_bootid},
-	{"all", 0, "", cmd_all},
-	{"exists", 1, "PATH", cmd_exists},
-	{"read", 1, "PATH", cmd_read},
-	{"write", 2, "PATH TEXT", cmd_write},
-	{"mountpoints", 0, "", cmd_mountpoints},
-	{"escape", 1, "PATH", cmd_escape},
-	{"segv", 0, "", cmd_segv},
-	{"sleep", 1, "SECONDS", cmd_sleep},
-	{"ipc-create", 1, "KEY", cmd_ipc_create},
-	{"ipc-exists", 1, "KEY", cmd_ipc_exists},
-	{"ipc-remove", 1, "KEY", cmd_ipc_remove},
-	{"ifaces", 0, "", cmd_ifaces},
-	{"addrs", 0, "", cmd_addrs},
-	{"tcp-serve", 1, "PORT", cmd_tcp_serve},
-	{"tcp-echo", 3, "ADDR PORT MESSAGE", cmd_tcp_echo},
-	{"errno", 1, "CALL", cmd_errno},
+        {"pid", 0, "", cmd_pid},
+        {"ppid", 0, "", cmd_ppid},
+        {"uid", 0, "", cmd_uid},
+        {"nprocs", 0, "", cmd_nprocs},
+        {"pids", 0, "", cmd_pids},
+        {"kill", 2, "PID SIGNAL", cmd_kill},
+        {"hostname", 0, "", cmd_hostname},
+        {"release", 0, "", cmd_release},
+        {"ns", 1, "TYPE", cmd_ns},
+        {"bootid", 0, "", cmd_bootid},
+        {"all", 0, "", cmd_all},
+        {"exists", 1, "PATH", cmd_exists},
+        {"read", 1, "PATH", cmd_read},
+        {"write", 2, "PATH TEXT", cmd_write},
+        {"mountpoints", 0, "", cmd_mountpoints},
+        {"escape", 1, "PATH", cmd_escape},
+        {"segv", 0, "", cmd_segv},
+        {"sleep", 1, "SECONDS", cmd_sleep},
+        {"ipc-create", 1, "KEY", cmd_ipc_create},
+        {"ipc-exists", 1, "KEY", cmd_ipc_exists},
+        {"ipc-remove", 1, "KEY", cmd_ipc_remove},
+        {"ifaces", 0, "", cmd_ifaces},
+        {"addrs", 0, "", cmd_addrs},
+        {"tcp-serve", 1, "PORT", cmd_tcp_serve},
+        {"tcp-echo", 3, "ADDR PORT MESSAGE", cmd_tcp_echo},
+        {"errno", 1, "CALL", cmd_errno},
 };
 
 static void usage_text(FILE *out)
@@ -967,7 +967,7 @@ static void usage_text(FILE *out)
 	fprintf(out, "usage: probe SUBCOMMAND [ARG...]\nsubcommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %s%s%s\n", commands[i].name, *commands[i].args ? " " : "",
-			commands[i].args);
+		        commands[i].args);
 	fprintf(out, "namespace TYPE:");
 	for (size_t i = 0; i < ARRAY_SIZE(ns_types); i++)
 		fprintf(out, " %s", ns_types[i]);

@@ -1,0 +1,158 @@
+/*
+ * run.c — start the container, wait for it, and report how it ended.
+ *
+ * The parent (box) blocks the signals it forwards and collects them with
+ * sigwaitinfo(2): no signal handlers, no races between a signal and the
+ * child's exit. The child unblocks them again just before exec.
+ */
+#include "box.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Signals that box passes on to the container, plus SIGCHLD to learn of its end. */
+static const int forwarded_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+
+static int block_signals(sigset_t *blocked, sigset_t *saved)
+{
+	sigemptyset(blocked);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		sigaddset(blocked, forwarded_signals[i]);
+	sigaddset(blocked, SIGCHLD);
+	sigaddset(blocked, SIGALRM); /* the end of --stop-timeout */
+	if (sigprocmask(SIG_BLOCK, blocked, saved) < 0)
+		return fail("sigprocmask", "SIG_BLOCK");
+	return 0;
+}
+
+/* The namespaces the container gets: each step adds one (see namespaces(7)). */
+static unsigned long namespace_flags(void)
+{
+	unsigned long flags = 0;
+
+	// TODO(02): a PID namespace of the container's own
+	//   CLONE_NEWPID (clone(2)): the child is PID 1 of a new PID namespace.
+	return flags;
+}
+
+/* Replaces the child with COMMAND. Only returns... never: exec or _exit. */
+static void __attribute__((noreturn)) exec_command(char **argv)
+{
+	execvp(argv[0], argv);
+	fail("exec", argv[0]);
+	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}
+
+/* The child's isolation, set up before COMMAND runs: each step adds a hook. */
+static int setup_container(const struct options *o)
+{
+	if (mount_proc(o->rootfs) < 0)
+		return -1;
+	if (enter_rootfs(o->rootfs) < 0)
+		return -1;
+	return 0;
+}
+
+/* The parent's side of the end: undo what outlives the child. */
+static void cleanup_container(const struct options *o)
+{
+	unmount_proc(o->rootfs);
+}
+
+/* The child's side: set up the container, then become COMMAND. */
+static void __attribute__((noreturn)) container_main(const struct options *o, const sigset_t *saved)
+{
+	if (setup_container(o) < 0)
+		_exit(EXIT_BOX_ERROR);
+	/* COMMAND must not inherit the signal mask box uses for itself. */
+	if (sigprocmask(SIG_SETMASK, saved, NULL) < 0) {
+		fail("sigprocmask", "SIG_SETMASK");
+		_exit(EXIT_BOX_ERROR);
+	}
+	exec_command(o->argv);
+}
+
+/* Starts the child; returns its pid, or -1 after reporting the error. */
+static pid_t start_container(const struct options *o, const sigset_t *saved)
+{
+	// TODO(02): start the child in new namespaces
+	//   clone_process(flags) (lib/clone.c) is fork(2) that takes clone(2)'s
+	//   namespace flags: pass it namespace_flags().
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork", NULL);
+	if (pid == 0)
+		container_main(o, saved);
+	return pid;
+}
+
+/* Turns a wait status into box's exit status: COMMAND's code, or 128+signal. */
+static int exit_status_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return EXIT_SIGNAL_BASE + WTERMSIG(status);
+	return EXIT_BOX_ERROR;
+}
+
+/* Passes a signal on to the container. */
+static void forward_signal(pid_t child, int sig)
+{
+	if (kill(child, sig) < 0 && errno != ESRCH)
+		fail("forward signal to", "container");
+}
+
+/* Waits for the child to end, forwarding the signals box receives meanwhile. */
+static int wait_for_container(pid_t child, const sigset_t *blocked, unsigned stop_timeout)
+{
+	for (;;) {
+		int sig = sigwaitinfo(blocked, NULL);
+		int status;
+		pid_t r;
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("sigwaitinfo", NULL);
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			return EXIT_BOX_ERROR;
+		}
+		// TODO(02): a PID 1 ignores signals it has no handler for
+		//   the kernel drops SIGTERM/SIGINT sent to a PID 1 without a handler
+		//   (pid_namespaces(7)). After forwarding one, arm alarm(stop_timeout);
+		//   when SIGALRM comes, kill the container with SIGKILL, which a PID 1
+		//   cannot ignore when it comes from the parent namespace.
+		if (sig != SIGCHLD) {
+			forward_signal(child, sig);
+			continue;
+		}
+		r = waitpid(child, &status, WNOHANG);
+		if (r < 0)
+			return fail("waitpid", NULL), EXIT_BOX_ERROR;
+		if (r == child)
+			return exit_status_of(status);
+	}
+}
+
+int run_container(const struct options *o)
+{
+	sigset_t blocked, saved;
+	pid_t child;
+	int status;
+
+	if (block_signals(&blocked, &saved) < 0)
+		return EXIT_BOX_ERROR;
+	child = start_container(o, &saved);
+	if (child < 0)
+		return EXIT_BOX_ERROR;
+	status = wait_for_container(child, &blocked, o->stop_timeout);
+	cleanup_container(o);
+	return status;
+}
