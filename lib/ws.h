@@ -64,6 +64,10 @@ const char *format_cidr4(const struct cidr4 *c, char *buf, size_t size);
 
 /* --- fileio.c --- */
 
+/* Joins DIR and NAME into buf as "DIR/NAME". Returns buf, or NULL with errno
+ * ENAMETOOLONG (and a report naming DIR) when it does not fit. */
+char *path_join(char *buf, size_t size, const char *dir, const char *name);
+
 /* Writes text to an existing file in one write(2), as kernel interfaces
  * (cgroup files, uid_map) require. Reports failures with fail(). */
 int write_file(const char *path, const char *text);

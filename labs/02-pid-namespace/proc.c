@@ -8,24 +8,13 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <sys/mount.h>
-
-/* ROOTFS/proc into buf; -1 if it does not fit. */
-static int proc_path(const char *rootfs, char *buf, size_t size)
-{
-	if ((size_t)snprintf(buf, size, "%s/proc", rootfs) >= size) {
-		errno = ENAMETOOLONG;
-		return fail("mount /proc in", rootfs);
-	}
-	return 0;
-}
 
 int mount_proc(const char *rootfs)
 {
 	char path[PATH_MAX];
 
-	if (proc_path(rootfs, path, sizeof(path)) < 0)
+	if (!path_join(path, sizeof(path), rootfs, "proc"))
 		return -1;
 	// TODO(02): mount a procfs of the container's own
 	//   mount(2) of filesystem type "proc" (source "proc"): a procfs shows the
@@ -41,7 +30,7 @@ void unmount_proc(const char *rootfs)
 {
 	char path[PATH_MAX];
 
-	if (proc_path(rootfs, path, sizeof(path)) < 0)
+	if (!path_join(path, sizeof(path), rootfs, "proc"))
 		return;
 	/*
 	 * The child mounted /proc in the host's mount table, so it outlives the
