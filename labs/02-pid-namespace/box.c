@@ -39,7 +39,9 @@ static enum parsed usage_error(const char *what, const char *arg)
 }
 
 /* Long options without a short form. */
-enum { OPT_STOP_TIMEOUT = 256 };
+enum {
+	OPT_STOP_TIMEOUT = 256,
+};
 
 static enum parsed parse_option(int c, const char *arg, const char *opt, struct options *o)
 {

@@ -17,7 +17,8 @@
 struct options {
 	const char *rootfs; /* ROOTFS: the container's root filesystem */
 	char **argv;        /* COMMAND and its arguments, NULL-terminated */
-	unsigned stop_timeout; /* seconds a PID 1 gets to exit after SIGTERM/SIGINT */
+	/* seconds a PID 1 gets to exit after SIGTERM/SIGINT */
+	unsigned stop_timeout;
 };
 
 /* run.c: runs the container to its end; returns box's exit status. */

@@ -23,7 +23,8 @@ static int block_signals(sigset_t *blocked, sigset_t *saved)
 	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
 		sigaddset(blocked, forwarded_signals[i]);
 	sigaddset(blocked, SIGCHLD);
-	sigaddset(blocked, SIGALRM); /* the end of --stop-timeout */
+	/* SIGALRM marks the end of --stop-timeout */
+	sigaddset(blocked, SIGALRM);
 	if (sigprocmask(SIG_BLOCK, blocked, saved) < 0)
 		return fail("sigprocmask", "SIG_BLOCK");
 	return 0;

@@ -26,7 +26,8 @@ static int block_signals(sigset_t *blocked, sigset_t *saved)
 		sigaddset(blocked, forwarded_signals[i]);
 	sigaddset(blocked, SIGCHLD);
 	// STEP 02 BEGIN
-	sigaddset(blocked, SIGALRM); /* the end of --stop-timeout */
+	/* SIGALRM marks the end of --stop-timeout */
+	sigaddset(blocked, SIGALRM);
 	// STEP 02 END
 	if (sigprocmask(SIG_BLOCK, blocked, saved) < 0)
 		return fail("sigprocmask", "SIG_BLOCK");

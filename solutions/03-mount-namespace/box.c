@@ -42,7 +42,9 @@ static enum parsed usage_error(const char *what, const char *arg)
 
 // STEP 02 BEGIN
 /* Long options without a short form. */
-enum { OPT_STOP_TIMEOUT = 256 };
+enum {
+	OPT_STOP_TIMEOUT = 256,
+};
 
 // STEP 02 END
 static enum parsed parse_option(int c, const char *arg, const char *opt, struct options *o)

@@ -18,8 +18,9 @@ struct options {
 	const char *rootfs; /* ROOTFS: the container's root filesystem */
 	char **argv;        /* COMMAND and its arguments, NULL-terminated */
 	// STEP 02 BEGIN
-	unsigned stop_timeout; /* seconds a PID 1 gets to exit after SIGTERM/SIGINT */
-	                       // STEP 02 END
+	/* seconds a PID 1 gets to exit after SIGTERM/SIGINT */
+	unsigned stop_timeout;
+	// STEP 02 END
 };
 
 /* run.c: runs the container to its end; returns box's exit status. */
