@@ -96,7 +96,7 @@ static int setup_container(const struct options *o)
 static void cleanup_container(const struct options *o)
 {
 	// STEP 03 BEGIN
-	/* Nothing yet: the child's mounts went away with its mount namespace. */
+	/* The child's mounts went away with its mount namespace. */
 	(void)o;
 	// WAS:
 	//- unmount_proc(o->rootfs);

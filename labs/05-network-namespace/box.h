@@ -1,0 +1,56 @@
+/*
+ * box — a container runtime built one kernel mechanism per step.
+ *
+ * box.c reads the command line; run.c starts the container, forwards signals
+ * to it and turns its end into box's exit status. Each later step adds one
+ * mechanism in a file of its own, called from a hook in run.c.
+ */
+#ifndef BOX_H
+#define BOX_H
+
+#include "ws.h"
+
+#include <net/if.h>
+#include <signal.h>
+#include <sys/types.h>
+
+/* What `box run` was asked to do. */
+struct options {
+	const char *rootfs; /* ROOTFS: the container's root filesystem */
+	char **argv;        /* COMMAND and its arguments, NULL-terminated */
+	/* seconds a PID 1 gets to exit after SIGTERM/SIGINT */
+	unsigned stop_timeout;
+	/* the container's hostname */
+	const char *hostname;
+	/* --veth: a veth pair between the host and the container, and its addresses */
+	bool veth;
+	struct cidr4 veth_host, veth_container;
+	/* the name of the host's end */
+	char veth_name[IFNAMSIZ];
+};
+
+/* run.c: runs the container to its end; returns box's exit status. */
+int run_container(const struct options *o);
+
+/* rootfs.c: in the child, makes ROOTFS the container's "/". */
+int enter_rootfs(const char *rootfs);
+
+/* proc.c: mounts a /proc in ROOTFS (child). */
+int mount_proc(const char *rootfs);
+
+/* mounts.c: in the child, a private mount table; ROOTFS ready to become "/". */
+int setup_mounts(const char *rootfs);
+
+/* uts.c: in the child, sets the container's hostname. */
+int set_hostname(const char *name);
+
+/* The container's end of the veth pair. */
+#define CONTAINER_IFNAME "eth0"
+
+/* net.c: in the parent, the veth pair (with --veth) and its removal at the end;
+ * in the child, lo and eth0 up. */
+int connect_veth(const struct options *o, pid_t child);
+void disconnect_veth(const struct options *o);
+int setup_network(const struct options *o);
+
+#endif
