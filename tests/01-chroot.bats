@@ -50,7 +50,7 @@ load helpers
 	assert_output yes
 }
 
-@test "the borrowed /proc is the host's: /proc/1/root leads out (step 02 fixes this)" {
+@test "the borrowed /proc is the host's: /proc/PID/root leads out (step 02 fixes this)" {
 	skip_from_step 2 "step 02 mounts a procfs of the container's own PID namespace"
 	host_file=$BATS_TEST_TMPDIR/$(random_name host-only-)
 	touch "$host_file"
@@ -69,6 +69,7 @@ load helpers
 	assert_output 0
 }
 
+# bats test_tags=given
 @test "run without root, box says plainly that it needs root (exit 125)" {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -28,6 +28,10 @@ load helpers
 
 @test "the host's hostname never changes, even when the container renames itself" {
 	before=$(hostname)
+	# Without a UTS namespace the rename below would rename the host: check first.
+	run box_probe -- ns uts
+	assert_success
+	refute_output "$(host_probe ns uts)"
 	run "$BOX" run --hostname "$(random_name a-)" "$ROOTFS" /bin/sh -c "hostname $(random_name b-) && hostname"
 	assert_success
 	refute_output "$before"

@@ -80,6 +80,23 @@ private_rootfs() {
 	echo "$dir"
 }
 
+# A network namespace for this test only, standing for "the host side" of a
+# container's veth pair, so that no test touches the real host's network.
+# Sets NETNS; teardown deletes it.
+make_test_netns() {
+	NETNS=$(random_name box-test-)
+	ip netns add "$NETNS"
+	ip -n "$NETNS" link set lo up
+}
+
+# Two addresses on a random /30 in the link-local range 169.254.0.0/16, which is
+# never routed: HOST_ADDR and CONTAINER_ADDR (without the /30).
+random_link() {
+	local net=$((RANDOM % 254 + 1)) sub=$((RANDOM % 63 * 4))
+	HOST_ADDR=169.254.$net.$((sub + 1))
+	CONTAINER_ADDR=169.254.$net.$((sub + 2))
+}
+
 # Skips a test from step N on, where a later mechanism changes the property.
 skip_from_step() {
 	if ((BOX_STEP >= $1)); then skip "$2"; fi
@@ -113,6 +130,7 @@ test_processes() {
 }
 
 host_state() {
+	echo "hostname $(hostname)"
 	awk '{print "mount " $5}' /proc/self/mountinfo
 	ip netns list 2>/dev/null | awk '{print "netns " $1}'
 	ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print "link " $2}'
@@ -134,6 +152,7 @@ clean_leftovers() {
 		netns) ip netns delete "$what" 2>/dev/null || true ;;
 		link) ip link delete "$what" 2>/dev/null || true ;;
 		rootfs) rm -rf "${ROOTFS:?}/$what" 2>/dev/null || true ;;
+		hostname) hostname "$(awk '$1 == "hostname" {print $2}' "$BATS_TEST_TMPDIR/.host-before")" ;;
 		esac
 	done
 }
@@ -158,5 +177,8 @@ setup() {
 }
 
 teardown() {
+	if [[ -n ${NETNS:-} ]]; then
+		ip netns delete "$NETNS"
+	fi
 	assert_nothing_left
 }

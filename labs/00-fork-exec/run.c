@@ -10,10 +10,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Signals that box passes on to the container, plus SIGCHLD to learn of its end. */
+/* Signals that box passes on to the container. (It also blocks SIGCHLD, to learn of its end.) */
 static const int forwarded_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 
 static int block_signals(sigset_t *blocked, sigset_t *saved)
@@ -27,7 +28,7 @@ static int block_signals(sigset_t *blocked, sigset_t *saved)
 	return 0;
 }
 
-/* Replaces the child with COMMAND. Only returns... never: exec or _exit. */
+/* Replaces the child with COMMAND; if that fails, exits as a shell would. */
 static void __attribute__((noreturn)) exec_command(char **argv)
 {
 	// TODO(00): replace the child with COMMAND, or exit as a shell would
@@ -40,6 +41,15 @@ static void __attribute__((noreturn)) exec_command(char **argv)
 /* The child's side: set up the container, then become COMMAND. */
 static void __attribute__((noreturn)) container_main(const struct options *o, const sigset_t *saved)
 {
+	/*
+	 * If box dies (even by SIGKILL), the container must not live on without
+	 * anyone to wait for it: the kernel then sends it SIGKILL. This survives
+	 * exec. (A box killed before this line is not covered: a small window.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		fail("prctl", "PR_SET_PDEATHSIG");
+		_exit(EXIT_BOX_ERROR);
+	}
 	/* COMMAND must not inherit the signal mask box uses for itself. */
 	if (sigprocmask(SIG_SETMASK, saved, NULL) < 0) {
 		fail("sigprocmask", "SIG_SETMASK");

@@ -17,6 +17,7 @@ int mount_proc(const char *rootfs)
 	if (!path_join(path, sizeof(path), rootfs, "proc"))
 		return -1;
 	// TODO(02): mount a procfs of the container's own
+	//   Replace step 01's bind mount of the host's /proc below with a new procfs:
 	//   mount(2) of filesystem type "proc" (source "proc"): a procfs shows the
 	//   PID namespace of the process that mounts it, here the container's.
 	//   Flags MS_NOSUID | MS_NODEV | MS_NOEXEC, as on every distribution.

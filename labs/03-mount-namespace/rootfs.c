@@ -10,7 +10,8 @@
 int enter_rootfs(const char *rootfs)
 {
 	// TODO(03): make ROOTFS the root with pivot_root, and let go of the old root
-	//   pivot_root(2) moves the whole mount namespace to a new root; unlike chroot
+	//   Replace step 01's chroot below. pivot_root(2) moves the whole mount
+	//   namespace to a new root; unlike chroot,
 	//   nothing of the old root stays reachable once it is unmounted.
 	//   chdir(rootfs), then pivot_root(".", "."): the old root ends up on top of
 	//   the new one, so umount2(".", MNT_DETACH) takes it away. Then chdir("/").

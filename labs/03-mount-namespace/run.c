@@ -11,10 +11,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Signals that box passes on to the container, plus SIGCHLD to learn of its end. */
+/* Signals that box passes on to the container. (It also blocks SIGCHLD, to learn of its end.) */
 static const int forwarded_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 
 static int block_signals(sigset_t *blocked, sigset_t *saved)
@@ -42,7 +43,7 @@ static unsigned long namespace_flags(void)
 	return flags;
 }
 
-/* Replaces the child with COMMAND. Only returns... never: exec or _exit. */
+/* Replaces the child with COMMAND; if that fails, exits as a shell would. */
 static void __attribute__((noreturn)) exec_command(char **argv)
 {
 	execvp(argv[0], argv);
@@ -72,6 +73,15 @@ static void cleanup_container(const struct options *o)
 /* The child's side: set up the container, then become COMMAND. */
 static void __attribute__((noreturn)) container_main(const struct options *o, const sigset_t *saved)
 {
+	/*
+	 * If box dies (even by SIGKILL), the container must not live on without
+	 * anyone to wait for it: the kernel then sends it SIGKILL. This survives
+	 * exec. (A box killed before this line is not covered: a small window.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		fail("prctl", "PR_SET_PDEATHSIG");
+		_exit(EXIT_BOX_ERROR);
+	}
 	if (setup_container(o) < 0)
 		_exit(EXIT_BOX_ERROR);
 	/* COMMAND must not inherit the signal mask box uses for itself. */
@@ -88,7 +98,7 @@ static pid_t start_container(const struct options *o, const sigset_t *saved)
 	pid_t pid = clone_process(namespace_flags());
 
 	if (pid < 0)
-		return fail("fork", NULL);
+		return fail("clone", NULL);
 	if (pid == 0)
 		container_main(o, saved);
 	return pid;
@@ -114,6 +124,8 @@ static void forward_signal(pid_t child, int sig)
 /* Waits for the child to end, forwarding the signals box receives meanwhile. */
 static int wait_for_container(pid_t child, const sigset_t *blocked, unsigned stop_timeout)
 {
+	bool stopping = false; /* a SIGTERM or SIGINT was forwarded */
+
 	for (;;) {
 		int sig = sigwaitinfo(blocked, NULL);
 		int status;
@@ -131,8 +143,13 @@ static int wait_for_container(pid_t child, const sigset_t *blocked, unsigned sto
 			forward_signal(child, SIGKILL);
 			continue;
 		}
-		if (sig == SIGTERM || sig == SIGINT)
+		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+			/* The first request starts the clock; later ones don't reset it. */
+			stopping = true;
+			if (stop_timeout == 0)
+				forward_signal(child, SIGKILL);
 			alarm(stop_timeout);
+		}
 		if (sig != SIGCHLD) {
 			forward_signal(child, sig);
 			continue;

@@ -18,6 +18,7 @@ int mount_proc(const char *rootfs)
 	if (!path_join(path, sizeof(path), rootfs, "proc"))
 		return -1;
 	// LESSON 02 BEGIN: mount a procfs of the container's own
+	// HINT: Replace step 01's bind mount of the host's /proc below with a new procfs:
 	// HINT: mount(2) of filesystem type "proc" (source "proc"): a procfs shows the
 	// HINT: PID namespace of the process that mounts it, here the container's.
 	// HINT: Flags MS_NOSUID | MS_NODEV | MS_NOEXEC, as on every distribution.

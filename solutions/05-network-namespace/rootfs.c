@@ -17,7 +17,8 @@ int enter_rootfs(const char *rootfs)
 	// HINT: then chdir("/"): chroot does not move the working directory, and a
 	// HINT: working directory outside the new root is a way out of it.
 	// LESSON 03 BEGIN: make ROOTFS the root with pivot_root, and let go of the old root
-	// HINT: pivot_root(2) moves the whole mount namespace to a new root; unlike chroot
+	// HINT: Replace step 01's chroot below. pivot_root(2) moves the whole mount
+	// HINT: namespace to a new root; unlike chroot,
 	// HINT: nothing of the old root stays reachable once it is unmounted.
 	// HINT: chdir(rootfs), then pivot_root(".", "."): the old root ends up on top of
 	// HINT: the new one, so umount2(".", MNT_DETACH) takes it away. Then chdir("/").
