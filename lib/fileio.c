@@ -19,6 +19,15 @@ char *path_join(char *buf, size_t size, const char *dir, const char *name)
 	return buf;
 }
 
+/* close(2) on a path that already failed: the first error is the one to keep. */
+static void close_keeping_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
 int write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
@@ -34,7 +43,7 @@ int write_file(const char *path, const char *text)
 		if (n >= 0)
 			errno = EIO;
 		fail("write", path);
-		close(fd);
+		close_keeping_errno(fd);
 		return -1;
 	}
 	if (close(fd) < 0)
@@ -55,10 +64,11 @@ ssize_t read_file(const char *path, char *buf, size_t size)
 	n = read(fd, buf, size - 1);
 	if (n < 0) {
 		fail("read", path);
-		close(fd);
+		close_keeping_errno(fd);
 		return -1;
 	}
-	close(fd);
+	/* A descriptor only read from has nothing to lose at close. */
+	close_keeping_errno(fd);
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';

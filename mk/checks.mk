@@ -7,7 +7,7 @@ UNIT_PROGS := $(UNIT_SRCS:lib/tests/%.c=$(BUILD)/lib/tests/%)
 unit_wraps = $(addprefix -Wl$(comma)--wrap=,$(shell sed -n 's|^// WRAP: ||p' $(1)))
 comma := ,
 
-$(BUILD)/lib/tests/%: lib/tests/%.c $(LIB_SRCS) lib/ws.h
+$(BUILD)/lib/tests/%: lib/tests/%.c $(LIB_SRCS) lib/ws.h $(wildcard lib/tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(call unit_wraps,$<) -lcmocka
 

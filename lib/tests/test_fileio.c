@@ -315,6 +315,33 @@ static void test_write_file_reports_close_failure(void **state)
 	assert_string_equal(captured_stderr(), message("close", path, "Input/output error"));
 }
 
+/* The report says ENOSPC, so errno must say ENOSPC too, even if the close that follows fails. */
+static void test_write_file_keeps_write_errno_when_close_also_fails(void **state)
+{
+	const char *path = *state;
+
+	capture_stderr();
+	arm(&fake_write, -1, ENOSPC);
+	arm(&fake_close, -1, EIO);
+	assert_int_equal(write_file(path, "1"), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_string_equal(captured_stderr(), message("write", path, "No space left on device"));
+}
+
+/* The same for read_file: the failed read's errno survives a failing close. */
+static void test_read_file_keeps_read_errno_when_close_also_fails(void **state)
+{
+	const char *path = *state;
+	char buf[16];
+
+	capture_stderr();
+	arm(&fake_read, -1, EIO);
+	arm(&fake_close, -1, EBADF);
+	assert_int_equal(read_file(path, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EIO);
+	assert_string_equal(captured_stderr(), message("read", path, "Input/output error"));
+}
+
 /* --- read_file --- */
 
 static void test_read_file_reads_whole_file(void **state)
@@ -460,6 +487,8 @@ static void test_read_file_reports_read_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest fileio_tests[] = {
+	        tmpfile_test(test_write_file_keeps_write_errno_when_close_also_fails),
+	        tmpfile_test(test_read_file_keeps_read_errno_when_close_also_fails),
 	        tmpfile_test(test_path_join_joins_dir_and_name),
 	        tmpfile_test(test_path_join_accepts_exact_fit),
 	        tmpfile_test(test_path_join_rejects_too_long_with_enametoolong),
