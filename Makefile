@@ -31,6 +31,7 @@ help:
 	@echo 'make demo            build everything and show host vs container side by side (root)'
 	@echo 'make test            every test: unit, invariants, all steps, sanitizers, slides (root)'
 	@echo 'make check LESSON=NN build your lab of step NN and run its tests and the earlier ones'
+	@echo '                     (ONLY=1: just step NN'"'"'s tests)'
 	@echo 'make labs            regenerate labs/ from solutions/ (never edit labs by hand)'
 	@echo 'make slides          render slides/*.md to build/slides/ (HTML)'
 	@echo 'make format          clang-format every C file'

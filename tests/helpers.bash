@@ -115,28 +115,8 @@ wait_for_text() {
 
 # --- leaving nothing behind ---------------------------------------------------
 
-# Processes that belong to a test run: executables from the test root filesystem
-# or the build tree, or processes in a PID namespace other than the host's.
-test_processes() {
-	find /proc/[0-9]*/exe /proc/[0-9]*/ns/pid -maxdepth 0 -printf '%h %f %l\n' 2>/dev/null |
-		awk -v rootfs="$ROOTFS/" -v build="$REPO/build/" -v hostns="$(readlink /proc/self/ns/pid)" '
-		$2 == "exe" { exe[$1] = $3 }
-		$2 == "pid" && $3 != hostns { other[$1] = 1 }
-		END {
-			for (p in exe)
-				if (index(exe[p], rootfs) == 1 || index(exe[p], build) == 1 || (p in other))
-					print "process " substr(p, 7) " " exe[p]
-		}'
-}
-
-host_state() {
-	echo "hostname $(hostname)"
-	awk '{print "mount " $5}' /proc/self/mountinfo
-	ip netns list 2>/dev/null | awk '{print "netns " $1}'
-	ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print "link " $2}'
-	test_processes
-	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -printf 'rootfs %P\n'
-}
+# shellcheck source=tests/host-state.bash
+source "$BATS_TEST_DIRNAME/host-state.bash"
 
 snapshot_host() {
 	host_state | sort >"$BATS_TEST_TMPDIR/.host-before"
