@@ -174,6 +174,29 @@ static void send_all(int fd, const char *buf, size_t len)
 	}
 }
 
+// Copies what comes from `from` (a file, or a socket until its sender shuts down
+// its side) to `to` (a socket, or stdout). `what` names `from` in errors.
+static void copy_until_eof(int from, int to, const char *what)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = read(from, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail("read", what);
+		if (n == 0)
+			break;
+		if (to == STDOUT_FILENO) {
+			if (fwrite(buf, 1, n, stdout) != (size_t)n)
+				fail("write", "stdout");
+		} else
+			send_all(to, buf, n);
+	}
+}
+
 // Read a small file whole into `buf` (NUL-terminated). Returns -1 with errno set if
 // the open fails, so callers can decide that a missing file is not an error.
 static ssize_t read_small_file(const char *path, char *buf, size_t size)
@@ -456,23 +479,11 @@ static void cmd_exists(char *argv[])
 static void cmd_read(char *argv[])
 {
 	const char *path = argv[0];
-	char buf[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		fail("open", path);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fail("read", path);
-		if (n == 0)
-			break;
-		if (fwrite(buf, 1, n, stdout) != (size_t)n)
-			fail("write", "stdout");
-	}
+	copy_until_eof(fd, STDOUT_FILENO, path);
 	if (close(fd) < 0)
 		fail("close", path);
 }
@@ -713,24 +724,6 @@ static void tcp_address(struct sockaddr_in *sa, const char *addr, const char *po
 		usage_error("invalid IPv4 ADDR", addr);
 }
 
-// Serve one connection: echo what it sends until it shuts down its side.
-static void echo_connection(int conn)
-{
-	char buf[4096];
-
-	for (;;) {
-		ssize_t n = read(conn, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fail("read", "socket");
-		if (n == 0)
-			break;
-		send_all(conn, buf, n);
-	}
-}
-
 static void cmd_tcp_serve(char *argv[])
 {
 	struct sockaddr_in sa;
@@ -756,7 +749,7 @@ static void cmd_tcp_serve(char *argv[])
 	while (conn < 0 && errno == EINTR);
 	if (conn < 0)
 		fail("accept", argv[0]);
-	echo_connection(conn);
+	copy_until_eof(conn, conn, "socket"); // the echo
 	if (close(conn) < 0 || close(fd) < 0)
 		fail("close", "socket");
 }
@@ -798,7 +791,6 @@ static void cmd_tcp_echo(char *argv[])
 {
 	const char *message = argv[2];
 	struct sockaddr_in sa;
-	char buf[4096];
 	int fd;
 
 	tcp_address(&sa, argv[0], argv[1]);
@@ -807,18 +799,7 @@ static void cmd_tcp_echo(char *argv[])
 	send_all(fd, message, strlen(message));
 	if (shutdown(fd, SHUT_WR) < 0)
 		fail("shutdown", "socket");
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fail("read", "socket");
-		if (n == 0)
-			break;
-		if (fwrite(buf, 1, n, stdout) != (size_t)n)
-			fail("write", "stdout");
-	}
+	copy_until_eof(fd, STDOUT_FILENO, "socket");
 	putchar('\n');
 	if (close(fd) < 0)
 		fail("close", "socket");
