@@ -25,6 +25,7 @@ include mk/steps.mk
 include mk/rootfs.mk
 include mk/checks.mk
 include mk/slides.mk
+-include mk/grader.mk
 
 .PHONY: help
 help:

@@ -52,17 +52,20 @@ load helpers
 	assert_equal "$status" $((128 + 11))
 }
 
-@test "a SIGTERM sent to box reaches COMMAND" {
-	code=$((RANDOM % 50 + 60))
-	out=$BATS_TEST_TMPDIR/out
-	"$BOX" run "$ROOTFS" /bin/sh -c \
-		"trap 'kill \$!; exit $code' TERM; sleep 30 & echo ready; wait" >"$out" &
-	box=$!
-	wait_for_text "$out" ready
-	kill -TERM "$box"
-	status=0
-	wait "$box" || status=$?
-	assert_equal "$status" "$code"
+@test "SIGTERM and SIGINT sent to box reach COMMAND" {
+	for sig in TERM INT; do
+		code=$((RANDOM % 50 + 60))
+		out=$BATS_TEST_TMPDIR/out-$sig
+		# A background job starts with SIGINT ignored; env gives box the default back.
+		env --default-signal=INT "$BOX" run "$ROOTFS" /bin/sh -c \
+			"trap 'kill \$!; exit $code' $sig; sleep 30 & echo ready; wait" >"$out" &
+		box=$!
+		wait_for_text "$out" ready
+		kill -"$sig" "$box"
+		status=0
+		wait "$box" || status=$?
+		assert_equal "$status" "$code"
+	done
 }
 
 @test "containers share the host kernel: boot_id and kernel release are the host's" {

@@ -219,9 +219,8 @@ void remove_cgroup(const struct options *o)
 	long kills = oom_kills(&cg);
 
 	if (kills > 0)
-		fail_msg("the container ran out of memory (--memory %" PRIu64
-		         " bytes): %ld process%s killed",
-		         o->memory, kills, kills == 1 ? "" : "es");
+		fail_msg("the container ran out of memory (limit %.1f MiB): %ld process%s killed",
+		         o->memory / 1048576.0, kills, kills == 1 ? "" : "es");
 	for (size_t i = 0; i < N_V1; i++) {
 		if (!cg.created[i] || !cgroup_dir(&cg, i, dir, sizeof(dir)))
 			continue;

@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -598,22 +599,108 @@ static void cmd_segv(char *argv[])
 	fail("dereference", "NULL");
 }
 
-static void cmd_sleep(char *argv[])
+static double parse_seconds(const char *s)
 {
 	char *end;
 	double seconds;
-	struct timespec left;
 
 	errno = 0;
-	seconds = strtod(argv[0], &end);
-	if (errno || end == argv[0] || *end || !isfinite(seconds) || seconds < 0 ||
-	    seconds > INT_MAX)
-		usage_error("invalid SECONDS", argv[0]);
+	seconds = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(seconds) || seconds < 0 || seconds > INT_MAX)
+		usage_error("invalid SECONDS", s);
+	return seconds;
+}
+
+static void cmd_sleep(char *argv[])
+{
+	double seconds = parse_seconds(argv[0]);
+	struct timespec left;
+
 	left.tv_sec = (time_t)seconds;
 	left.tv_nsec = (long)((seconds - (double)left.tv_sec) * 1e9);
 	while (nanosleep(&left, &left) < 0)
 		if (errno != EINTR)
 			fail("nanosleep", argv[0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Resources, for the cgroup limits of step 06
+
+static double monotonic_seconds(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		fail("clock_gettime", "CLOCK_MONOTONIC");
+	return now.tv_sec + now.tv_nsec / 1e9;
+}
+
+// probe forks N: starts up to N children that wait, prints how many started and
+// the errno of the first fork that failed (0 if none), then ends them all.
+static void cmd_forks(char *argv[])
+{
+	long n = parse_long(argv[0], 10, 1, 100000, "invalid N");
+	pid_t *kids = calloc(n, sizeof(*kids));
+	long started = 0;
+	int err = 0;
+
+	if (!kids)
+		fail("calloc", "pids");
+	while (started < n) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		kids[started++] = pid;
+	}
+	printf("%ld %s\n", started, err ? errno_name(err) : "0");
+	for (long i = 0; i < started; i++)
+		if (kill(kids[i], SIGKILL) < 0)
+			fail("kill", "child");
+	for (long i = 0; i < started; i++)
+		if (waitpid(kids[i], NULL, 0) < 0)
+			fail("waitpid", "child");
+	free(kids);
+}
+
+// probe alloc MIB: allocates MIB mebibytes and touches every page, so that they
+// are really charged to the memory cgroup; prints "ok".
+static void cmd_alloc(char *argv[])
+{
+	long mib = parse_long(argv[0], 10, 1, 1 << 20, "invalid MIB");
+	size_t size = (size_t)mib << 20;
+	char *p = malloc(size);
+
+	if (!p)
+		fail("malloc", argv[0]);
+	for (size_t i = 0; i < size; i += 4096)
+		p[i] = 1;
+	puts("ok");
+	free(p);
+}
+
+// probe spin SECONDS: burns CPU for SECONDS of wall time and prints the CPU time it
+// got over the wall time, e.g. "0.20" under a limit of a fifth of a CPU.
+static void cmd_spin(char *argv[])
+{
+	double seconds = parse_seconds(argv[0]), start = monotonic_seconds();
+	struct rusage ru;
+	volatile unsigned long x = 0;
+
+	while (monotonic_seconds() - start < seconds)
+		for (int i = 0; i < 100000; i++)
+			x++;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		fail("getrusage", "self");
+	printf("%.2f\n", (ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	                  ru.ru_stime.tv_usec / 1e6) /
+	                         (monotonic_seconds() - start));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -752,15 +839,6 @@ static void cmd_tcp_serve(char *argv[])
 	copy_until_eof(conn, conn, "socket"); // the echo
 	if (close(conn) < 0 || close(fd) < 0)
 		fail("close", "socket");
-}
-
-static double monotonic_seconds(void)
-{
-	struct timespec now;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		fail("clock_gettime", "CLOCK_MONOTONIC");
-	return now.tv_sec + now.tv_nsec / 1e9;
 }
 
 // Connect, retrying for a while: the server may not be listening yet, or its
@@ -941,6 +1019,9 @@ static const struct command {
         {"tcp-serve", 1, "PORT", cmd_tcp_serve},
         {"tcp-echo", 3, "ADDR PORT MESSAGE", cmd_tcp_echo},
         {"errno", 1, "CALL", cmd_errno},
+        {"forks", 1, "N", cmd_forks},
+        {"alloc", 1, "MIB", cmd_alloc},
+        {"spin", 1, "SECONDS", cmd_spin},
 };
 
 static void usage_text(FILE *out)
