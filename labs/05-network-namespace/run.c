@@ -93,6 +93,9 @@ static int send_go(void)
 /* The child's isolation, set up before COMMAND runs: each step adds a hook. */
 static int setup_container(const struct options *o)
 {
+	/* First the parent's part (see go_pipe), then the child's own. */
+	if (wait_for_go() < 0)
+		return -1;
 	if (setup_mounts(o->rootfs) < 0)
 		return -1;
 	if (mount_proc(o->rootfs) < 0)
@@ -101,7 +104,7 @@ static int setup_container(const struct options *o)
 		return -1;
 	if (set_hostname(o->hostname) < 0)
 		return -1;
-	if (wait_for_go() < 0 || setup_network(o) < 0)
+	if (setup_network(o) < 0)
 		return -1;
 	return 0;
 }

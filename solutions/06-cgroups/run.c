@@ -124,6 +124,11 @@ static int send_go(void)
 /* The child's isolation, set up before COMMAND runs: each step adds a hook. */
 static int setup_container(const struct options *o)
 {
+	// STEP 05 BEGIN
+	/* First the parent's part (see go_pipe), then the child's own. */
+	if (wait_for_go() < 0)
+		return -1;
+	// STEP 05 END
 	// STEP 03 BEGIN
 	if (setup_mounts(o->rootfs) < 0)
 		return -1;
@@ -137,7 +142,7 @@ static int setup_container(const struct options *o)
 		return -1;
 	// STEP 04 END
 	// STEP 05 BEGIN
-	if (wait_for_go() < 0 || setup_network(o) < 0)
+	if (setup_network(o) < 0)
 		return -1;
 	// STEP 05 END
 	// STEP 06 BEGIN
