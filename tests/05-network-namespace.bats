@@ -32,11 +32,11 @@ load helpers
 	port=$((RANDOM % 20000 + 20000))
 	marker=$(random_name echo-)
 	out=$BATS_TEST_TMPDIR/out
-	ip netns exec "$NETNS" "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" "$ROOTFS" \
+	in_netns "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" "$ROOTFS" \
 		/bin/probe tcp-serve "$port" >"$out" &
 	box=$!
 	wait_for_text "$out" ready
-	run ip netns exec "$NETNS" "$ROOTFS/bin/probe" tcp-echo "$CONTAINER_ADDR" "$port" "$marker"
+	run in_netns "$ROOTFS/bin/probe" tcp-echo "$CONTAINER_ADDR" "$port" "$marker"
 	# The server exits after one connection; if none came, don't wait for its alarm.
 	[[ $status == 0 ]] || kill -KILL "$box"
 	wait "$box" || true
@@ -48,7 +48,7 @@ load helpers
 	make_test_netns
 	random_link
 	name=$(random_name v)
-	run ip netns exec "$NETNS" "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" --veth-name "$name" \
+	run in_netns "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" --veth-name "$name" \
 		"$ROOTFS" /bin/sh -c "/bin/probe addrs; /bin/probe ifaces"
 	assert_success
 	assert_line "eth0 $CONTAINER_ADDR/30"
@@ -60,7 +60,7 @@ load helpers
 	random_link
 	name=$(random_name v)
 	out=$BATS_TEST_TMPDIR/out
-	ip netns exec "$NETNS" "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" --veth-name "$name" \
+	in_netns "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" --veth-name "$name" \
 		"$ROOTFS" /bin/sh -c 'echo ready; read line' >"$out" < <(sleep 1; echo done) &
 	box=$!
 	wait_for_text "$out" ready
@@ -75,7 +75,7 @@ load helpers
 @test "a host-side name that is taken is refused (exit 125), and the interface is left alone" {
 	make_test_netns
 	random_link
-	run --separate-stderr ip netns exec "$NETNS" "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" \
+	run --separate-stderr in_netns "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" \
 		--veth-name lo "$ROOTFS" /bin/true
 	assert_equal "$status" 125
 	assert_equal "$stderr" "box: create veth pair lo: Object exists"

@@ -89,6 +89,12 @@ make_test_netns() {
 	ip -n "$NETNS" link set lo up
 }
 
+# Runs a command in the test's network namespace. nsenter rather than `ip netns
+# exec`, which also remounts /sys and so hides /sys/fs/cgroup from box (step 06).
+in_netns() {
+	nsenter --net="/run/netns/$NETNS" "$@"
+}
+
 # Two addresses on a random /30 in the link-local range 169.254.0.0/16, which is
 # never routed: HOST_ADDR and CONTAINER_ADDR (without the /30).
 random_link() {
