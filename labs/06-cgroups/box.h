@@ -31,7 +31,8 @@ struct options {
 	/* cgroup limits; 0 means no limit */
 	uint64_t memory; /* bytes */
 	long pids;       /* processes (and threads) */
-	double cpus;     /* CPUs' worth of time, e.g. 0.5 */
+	/* CPUs' worth of time, e.g. 0.5 */
+	double cpus;
 };
 
 /* run.c: runs the container to its end; returns box's exit status. */

@@ -42,8 +42,9 @@ struct options {
 	/* cgroup limits; 0 means no limit */
 	uint64_t memory; /* bytes */
 	long pids;       /* processes (and threads) */
-	double cpus;     /* CPUs' worth of time, e.g. 0.5 */
-	                 // STEP 06 END
+	/* CPUs' worth of time, e.g. 0.5 */
+	double cpus;
+	// STEP 06 END
 };
 
 /* run.c: runs the container to its end; returns box's exit status. */

@@ -41,6 +41,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -925,6 +926,18 @@ static int call_chroot(void)
 	return result(chroot("/"));
 }
 
+// A device node (/dev/null's numbers): needs CAP_MKNOD in the host's user namespace,
+// so root in a user namespace gets EPERM. When it works, the node is removed again.
+static int call_mknod(void)
+{
+	const char *path = "/tmp/.probe-mknod";
+	int r = mknod(path, S_IFCHR | 0600, makedev(1, 3));
+
+	if (r == 0 && unlink(path) < 0)
+		fail("unlink", path);
+	return result(r);
+}
+
 // This succeeds when permitted; it runs in a child process (see run_errno_call()),
 // whose new network namespace dies with it.
 static int call_unshare_net(void)
@@ -948,6 +961,7 @@ static const struct errno_call {
         {"chroot", call_chroot},
         {"unshare-net", call_unshare_net},
         {"setns", call_setns},
+        {"mknod", call_mknod},
 };
 
 // Make the call in a child process, so that a call that succeeds changes nothing that
