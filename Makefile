@@ -9,7 +9,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -std=gnu11 -Wall -Wextra -Werror
 CPPFLAGS += -Ilib -D_GNU_SOURCE
-PKG_LIBS := libnl-route-3.0
+PKG_LIBS := libnl-route-3.0 libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 
@@ -24,6 +24,7 @@ include mk/lib.mk
 include mk/steps.mk
 include mk/rootfs.mk
 include mk/checks.mk
+include mk/unit-steps.mk
 include mk/slides.mk
 -include mk/grader.mk
 

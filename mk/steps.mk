@@ -2,14 +2,14 @@
 # files and the shared library. The program is named after the file that holds
 # main(): box.c gives box (steps 00-10), vmm.c gives vmm (steps 11-13).
 
-STEP_LDLIBS := $(PKG_LDLIBS)
+STEP_LDLIBS := $(PKG_LDLIBS) -lm
 
 # $(call step_prog,DIR) -> build path of the step's program
 step_prog = $(BUILD)/$(1)/$(if $(wildcard $(1)/vmm.c),vmm,box)
 
 # A lab is work in progress: an unused function or parameter is a hint, not an error.
 LAB_WARN := -Wno-error=unused-function -Wno-error=unused-parameter -Wno-error=unused-variable \
-	-Wno-error=unused-but-set-variable
+	-Wno-error=unused-but-set-variable -Wno-error=unused-const-variable
 
 define step_rules
 $(call step_prog,$(1)): $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(LIBWS) lib/ws.h

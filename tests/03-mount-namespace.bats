@@ -21,7 +21,7 @@ load helpers
 @test "a mount made inside the container never appears on the host" {
 	marker=$(random_name mnt-)
 	out=$BATS_TEST_TMPDIR/out
-	"$BOX" run "$ROOTFS" /bin/sh -c \
+	"$BOX" run "${ADMIN_OPTS[@]}" "$ROOTFS" /bin/sh -c \
 		"mkdir /tmp/$marker && mount -t tmpfs box-test /tmp/$marker && echo mounted && sleep 30" >"$out" &
 	box=$!
 	wait_for_text "$out" mounted

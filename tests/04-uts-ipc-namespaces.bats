@@ -32,7 +32,7 @@ load helpers
 	run box_probe -- ns uts
 	assert_success
 	refute_output "$(host_probe ns uts)"
-	run "$BOX" run --hostname "$(random_name a-)" "$ROOTFS" /bin/sh -c "hostname $(random_name b-) && hostname"
+	run "$BOX" run "${ADMIN_OPTS[@]}" --hostname "$(random_name a-)" "$ROOTFS" /bin/sh -c "hostname $(random_name b-) && hostname"
 	assert_success
 	refute_output "$before"
 	assert_equal "$(hostname)" "$before"

@@ -31,6 +31,12 @@ fi
 
 # --- running things -----------------------------------------------------------
 
+# Options that let a container do admin things (mount, sethostname) that a test of
+# an earlier step needs, once later steps take them away: step 08 drops
+# CAP_SYS_ADMIN.
+ADMIN_OPTS=()
+if ((BOX_STEP >= 8)); then ADMIN_OPTS+=(--cap-add SYS_ADMIN); fi
+
 # The probe as COMMAND sees it: step 00 has no root filesystem of its own yet.
 probe_path() {
 	if ((BOX_STEP >= 1)); then echo /bin/probe; else echo "$ROOTFS/bin/probe"; fi

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -218,9 +219,12 @@ void remove_cgroup(const struct options *o)
 	char dir[PATH_MAX];
 	long kills = oom_kills(&cg);
 
-	if (kills > 0)
+	if (kills > 0 && o->memory)
 		fail_msg("the container ran out of memory (limit %.1f MiB): %ld process%s killed",
 		         o->memory / 1048576.0, kills, kills == 1 ? "" : "es");
+	else if (kills > 0) /* a limit above box's, or the whole machine */
+		fail_msg("the container ran out of memory: %ld process%s killed", kills,
+		         kills == 1 ? "" : "es");
 	for (size_t i = 0; i < N_V1; i++) {
 		if (!cg.created[i] || !cgroup_dir(&cg, i, dir, sizeof(dir)))
 			continue;

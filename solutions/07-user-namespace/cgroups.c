@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +164,8 @@ static int write_limits(const struct cgroup *c, const struct options *o)
 			return -1;
 	}
 	if (o->cpus > 0) {
-		long quota = (long)(o->cpus * CPU_PERIOD_US);
+		/* Rounded: 0.29 * 100000 is 28999.999... in binary floating point. */
+		long quota = lround(o->cpus * CPU_PERIOD_US);
 
 		if (v2) {
 			snprintf(value, sizeof(value), "%ld %d", quota, CPU_PERIOD_US);
@@ -259,9 +261,12 @@ void remove_cgroup(const struct options *o)
 	char dir[PATH_MAX];
 	long kills = oom_kills(&cg);
 
-	if (kills > 0)
+	if (kills > 0 && o->memory)
 		fail_msg("the container ran out of memory (limit %.1f MiB): %ld process%s killed",
 		         o->memory / 1048576.0, kills, kills == 1 ? "" : "es");
+	else if (kills > 0) /* a limit above box's, or the whole machine */
+		fail_msg("the container ran out of memory: %ld process%s killed", kills,
+		         kills == 1 ? "" : "es");
 	for (size_t i = 0; i < N_V1; i++) {
 		if (!cg.created[i] || !cgroup_dir(&cg, i, dir, sizeof(dir)))
 			continue;

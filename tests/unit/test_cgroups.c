@@ -50,6 +50,7 @@
  * helpers use stdio, nftw and remove(), which do not go through the fakes.
  */
 // WRAP: statfs mkdir rmdir usleep open write
+// LIBS: -lm
 
 /* cmocka hands every test a state pointer that these tests do not need. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -236,8 +237,9 @@ int __wrap_mkdir(const char *path, mode_t mode)
 /* A cgroup goes with its control files, and not while it has child cgroups. */
 int __wrap_rmdir(const char *path)
 {
-	char rel[PATH_MAX], file[PATH_MAX + 256];
+	char rel[PATH_MAX];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 
 	if (!in_tree(path))
@@ -248,20 +250,20 @@ int __wrap_rmdir(const char *path)
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
-		    strcmp(e->d_name, "..") != 0) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
 			closedir(d);
 			errno = EBUSY;
 			return -1;
 		}
 	}
 	rewinddir(d);
-	while ((e = readdir(d))) {
-		if (e->d_type == DT_REG) {
-			snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
-			unlink(file);
-		}
-	}
+	while ((e = readdir(d)))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
 	return __real_rmdir(path);
 }
@@ -692,8 +694,10 @@ static void test_v2_cgroup_procs_gets_container_pid(void **state)
 	remove_cgroup(&opts);
 }
 
-/* Without limits the cgroup is still made (for the namespace and accounting), but no
- * limit file is touched. */
+/*
+ * Without limits the cgroup is still made (for the namespace and accounting), but no
+ * limit file is touched.
+ */
 static void test_v2_writes_no_limit_files_without_limits(void **state)
 {
 	setup_ok();
@@ -849,6 +853,7 @@ static void test_v2_failed_root_subtree_control_makes_nothing(void **state)
 	assert_string_equal(remove_output(), "");
 }
 
+/* A controller the parent does not offer: ENOENT from cgroup.subtree_control. */
 static void test_v2_failed_box_subtree_control_gives_one_line(void **state)
 {
 	arm(&fault_write, "box/cgroup.subtree_control", ENOENT, 1);
