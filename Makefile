@@ -9,7 +9,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -std=gnu11 -Wall -Wextra -Werror
 CPPFLAGS += -Ilib -D_GNU_SOURCE
-PKG_LIBS := libnl-route-3.0 libcap
+PKG_LIBS := libnl-route-3.0 libcap libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
 

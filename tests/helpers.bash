@@ -33,8 +33,10 @@ fi
 
 # Options that let a container do admin things (mount, sethostname) that a test of
 # an earlier step needs, once later steps take them away: step 08 drops
-# CAP_SYS_ADMIN.
-ADMIN_OPTS=()
+# CAP_SYS_ADMIN, step 09's seccomp filter refuses mount.
+SECCOMP_OFF=()
+if ((BOX_STEP >= 9)); then SECCOMP_OFF=(--seccomp unconfined); fi
+ADMIN_OPTS=("${SECCOMP_OFF[@]}")
 if ((BOX_STEP >= 8)); then ADMIN_OPTS+=(--cap-add SYS_ADMIN); fi
 
 # The probe as COMMAND sees it: step 00 has no root filesystem of its own yet.

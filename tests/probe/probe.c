@@ -951,6 +951,107 @@ static int call_setns(void)
 	return result(setns(-1, 0));
 }
 
+// The calls below are refused by step 09's seccomp filter. Each is made so that,
+// when allowed, it fails (or succeeds) harmlessly with something other than EPERM
+// before any capability check of the host's user namespace: so with --cap-add ALL,
+// EPERM can only come from the filter. Raw syscall(2) where glibc has no wrapper.
+static int call_keyctl(void)
+{
+	return result((int)syscall(SYS_keyctl, -1L, 0L, 0L, 0L, 0L)); // no such operation
+}
+
+static int call_add_key(void)
+{
+	return result((int)syscall(SYS_add_key, NULL, NULL, NULL, 0L, 0L)); // EFAULT
+}
+
+static int call_request_key(void)
+{
+	return result((int)syscall(SYS_request_key, NULL, NULL, NULL, 0L)); // EFAULT
+}
+
+static int call_perf_event_open(void)
+{
+	return result((int)syscall(SYS_perf_event_open, NULL, 0L, -1L, -1L, 0L)); // EFAULT
+}
+
+// UFFD_USER_MODE_ONLY (1) is allowed to anyone; the other bit is invalid: EINVAL.
+static int call_userfaultfd(void)
+{
+	return result((int)syscall(SYS_userfaultfd, 1L | (1L << 30)));
+}
+
+// Wrong magic numbers: EINVAL after the capability check, which the container's own
+// PID namespace passes with CAP_SYS_BOOT (--cap-add ALL). Never reboots anything.
+static int call_reboot(void)
+{
+	return result((int)syscall(SYS_reboot, 0L, 0L, 0L, NULL));
+}
+
+static int call_clock_settime(void)
+{
+	return result((int)syscall(SYS_clock_settime, -1L, NULL)); // no such clock: EINVAL
+}
+
+static int call_clock_adjtime(void)
+{
+	return result((int)syscall(SYS_clock_adjtime, -1L, NULL)); // EINVAL
+}
+
+static int call_settimeofday(void)
+{
+	return result((int)syscall(SYS_settimeofday, NULL, NULL)); // sets nothing: 0
+}
+
+static int call_adjtimex(void)
+{
+	return result((int)syscall(SYS_adjtimex, NULL)); // EFAULT
+}
+
+// An execution domain that does not exist: accepted (returns the old one) unless
+// refused. The process is a throwaway child (see run_errno_call()).
+static int call_personality(void)
+{
+	return result((int)syscall(SYS_personality, 0x0badUL) < 0 ? -1 : 0);
+}
+
+static int call_io_uring_setup(void)
+{
+	return result((int)syscall(SYS_io_uring_setup, 0L, NULL)); // EINVAL or EFAULT
+}
+
+static int call_io_uring_enter(void)
+{
+	return result((int)syscall(SYS_io_uring_enter, -1L, 0L, 0L, 0L, NULL, 0L)); // EBADF
+}
+
+static int call_io_uring_register(void)
+{
+	return result((int)syscall(SYS_io_uring_register, -1L, 0L, NULL, 0L)); // EBADF
+}
+
+// A fork with a namespace flag: the child exits at once.
+static int call_clone_newns(void)
+{
+	long pid = syscall(SYS_clone, (long)(CLONE_NEWNS | SIGCHLD), NULL, NULL, NULL, 0L);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0 && waitpid((pid_t)pid, NULL, 0) < 0)
+		fail("waitpid", "clone child");
+	return result(pid < 0 ? -1 : 0);
+}
+
+static int call_pivot_root(void)
+{
+	return result((int)syscall(SYS_pivot_root, "/nonexistent-probe", "/nonexistent-probe"));
+}
+
+static int call_fsopen(void)
+{
+	return result((int)syscall(SYS_fsopen, NULL, 0L)); // EFAULT
+}
+
 static const struct errno_call {
 	const char *name;
 	int (*call)(void);
@@ -962,6 +1063,23 @@ static const struct errno_call {
         {"unshare-net", call_unshare_net},
         {"setns", call_setns},
         {"mknod", call_mknod},
+        {"keyctl", call_keyctl},
+        {"add_key", call_add_key},
+        {"request_key", call_request_key},
+        {"perf_event_open", call_perf_event_open},
+        {"userfaultfd", call_userfaultfd},
+        {"reboot", call_reboot},
+        {"clock_settime", call_clock_settime},
+        {"clock_adjtime", call_clock_adjtime},
+        {"settimeofday", call_settimeofday},
+        {"adjtimex", call_adjtimex},
+        {"personality", call_personality},
+        {"io_uring_setup", call_io_uring_setup},
+        {"io_uring_enter", call_io_uring_enter},
+        {"io_uring_register", call_io_uring_register},
+        {"clone-newns", call_clone_newns},
+        {"pivot_root", call_pivot_root},
+        {"fsopen", call_fsopen},
 };
 
 // Make the call in a child process, so that a call that succeeds changes nothing that
