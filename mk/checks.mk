@@ -48,3 +48,9 @@ check-format:
 .PHONY: demo
 demo: deps all
 	tools/demo
+
+# Start-up latency against runc, crun and unshare, peak and idle memory (prints a
+# table; not a test). Needs root, and crun/runc from Debian (make deps installs them).
+.PHONY: bench
+bench: deps all
+	tools/bench

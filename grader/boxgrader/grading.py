@@ -1,0 +1,307 @@
+"""Grading a submission: a pristine tree, the learner's lab sources in it, a build and
+the lesson's tests per lesson, in a sandbox, and results read from bats' TAP only.
+
+Grading lesson NN runs lesson NN's tests (tests/NN-*.bats, then tests/hidden/NN-*.bats)
+against the learner's lab NN, and nothing else: lab NN is solution NN-1 plus the
+given code of step NN, so the tests of earlier steps would test code the learner was
+given, not code they wrote (`make check` still runs them, for the learner's sake).
+
+The test phase of every grading on this machine is serialised by a lock
+(GRADER_LOCK, default /run/lock/box-grader.lock): the tests use global state of the
+kernel (cgroup paths such as /sys/fs/cgroup/*/box/box-PID, where PID numbers repeat in
+every new PID namespace) that two runs at once could trip over. Builds run in parallel.
+"""
+
+import fcntl
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from . import GraderError, tap, testcases
+from .sandbox import clean_env
+
+BUILD_OUTPUT_KEEP = 20000
+STARTUP_GRACE = 15.0  # seconds for bats to start and print its plan, on top of a test's
+
+
+@dataclass
+class TestResult:
+    case: testcases.TestCase
+    status: str  # passed, failed, skipped, timeout, notrun, tampered
+    output: str = ""
+    points: float = 0.0  # earned
+    max_points: float = 0.0  # counted in the lesson's total (0 when skipped)
+    rubric_points: float = 0.0
+    visibility: str = "visible"
+
+    @property
+    def ok(self):
+        return self.status in ("passed", "skipped")
+
+
+@dataclass
+class LessonResult:
+    lesson: testcases.Lesson
+    state: str = "graded"  # graded, missing (no sources), build-failed, tampered
+    build_output: str = ""
+    build_seconds: float = 0.0
+    test_seconds: float = 0.0
+    tests: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def points(self):
+        return sum(t.points for t in self.tests)
+
+    @property
+    def max_points(self):
+        return sum(t.max_points for t in self.tests)
+
+    def count(self, *statuses):
+        return sum(1 for t in self.tests if t.status in statuses)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- the pristine tree --------------------------------------------------------------
+
+
+def copy_source(src, dest):
+    """The grader's own tree, without .git, build/ and installed node modules."""
+    os.makedirs(dest, exist_ok=True)
+    pack = subprocess.Popen(
+        ["tar", "-C", src, "--exclude=./.git", "--exclude=./build", "--exclude=node_modules",
+         "--exclude=__pycache__", "-cf", "-", "."],
+        stdout=subprocess.PIPE,
+    )
+    unpack = subprocess.run(["tar", "-C", dest, "-xpf", "-"], stdin=pack.stdout, capture_output=True)
+    pack.stdout.close()
+    if pack.wait() != 0 or unpack.returncode != 0:
+        raise GraderError(f"cannot copy {src} to {dest}: {unpack.stderr.decode(errors='replace')}")
+
+
+def trusted_make(tree, targets, what):
+    """make in the grader's tree, for the grader's own code (no sandbox)."""
+    env = clean_env(os.path.join(tree, "build"), LC_ALL="C")
+    r = subprocess.run(["make", "-s", "--no-print-directory", *targets], cwd=tree, env=env,
+                       capture_output=True, text=True, errors="replace")
+    if r.returncode != 0:
+        raise GraderError(f"{what} does not build (make {' '.join(targets)}):\n{(r.stdout + r.stderr)[-4000:]}")
+
+
+def control_targets(tree, nums):
+    """The solutions the tests use as controls (solution NN-1 for lesson NN), if any."""
+    out = []
+    for n in nums:
+        prev = int(n) - 1
+        if prev < 0:
+            continue
+        for d in glob.glob(os.path.join(tree, "solutions", f"{prev:02d}-*")):
+            if os.path.exists(os.path.join(d, "box.c")):
+                out.append(f"build/solutions/{os.path.basename(d)}/box")
+    return sorted(set(out))
+
+
+def prepare_base(src, dest, nums):
+    """A tree ready to take lab sources: a copy of SRC with the test root filesystem,
+    the shared library and the control solutions built (trusted code, no sandbox)."""
+    t0 = time.monotonic()
+    copy_source(src, dest)
+    os.makedirs(os.path.join(dest, "build"), exist_ok=True)
+    trusted_make(dest, ["rootfs", "build/lib/libws.a", *control_targets(dest, nums)], "the grader's tree")
+    shutil.rmtree(os.path.join(dest, "build", "labs"), ignore_errors=True)
+    return time.monotonic() - t0
+
+
+def clone_base(base, dest):
+    # cp -a: the test root filesystem holds device nodes, which must not be read.
+    r = subprocess.run(["cp", "-a", "--reflink=auto", base, dest], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise GraderError(f"cannot copy the prepared tree {base}: {r.stderr}")
+
+
+def put_sources(tree, lab, files):
+    """Replaces the lab's C sources by the submission's."""
+    d = os.path.join(tree, "labs", lab)
+    for old in glob.glob(os.path.join(d, "*.c")) + glob.glob(os.path.join(d, "*.h")):
+        os.unlink(old)
+    for name, data in files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        os.chmod(os.path.join(d, name), 0o644)
+    shutil.rmtree(os.path.join(tree, "build", "labs", lab), ignore_errors=True)
+
+
+def program(tree, lab):
+    """As mk/steps.mk names it: vmm when the step has vmm.c, box otherwise."""
+    return "vmm" if os.path.exists(os.path.join(tree, "labs", lab, "vmm.c")) else "box"
+
+
+# --- the test lock ------------------------------------------------------------------
+
+
+class TestLock:
+    def __init__(self):
+        self.path = os.environ.get("GRADER_LOCK") or (
+            "/run/lock/box-grader.lock" if os.path.isdir("/run/lock") else "/tmp/box-grader.lock"
+        )
+        self.fd = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"grade: waiting for another grading's tests to finish (lock {self.path})")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+
+# --- building and testing a lesson --------------------------------------------------
+
+
+class Grader:
+    def __init__(self, tree, work, sandbox, rubric, test_timeout, build_timeout, verbose=False):
+        self.tree, self.work, self.sandbox = tree, work, sandbox
+        self.rubric = rubric  # {(lesson, name): RubricRow}
+        self.test_timeout, self.build_timeout = test_timeout, build_timeout
+        self.verbose = verbose
+        self.tmp = os.path.join(work, "tmp")
+        os.makedirs(self.tmp, exist_ok=True)
+        self.warnings = []
+
+    def _env(self, **extra):
+        return clean_env(self.tmp, **extra)
+
+    def build(self, res):
+        lab = res.lesson.lab
+        prog = program(self.tree, lab)
+        target = f"build/labs/{lab}/{prog}"
+        out = []
+        deadline = time.monotonic() + self.build_timeout
+        r = self.sandbox.run(
+            ["make", "-s", "--no-print-directory", target], cwd=self.tree, env=self._env(LC_ALL="C"),
+            rw=[os.path.join(self.tree, "build")], tmpfs=[self.tmp], on_line=out.append, deadline=lambda: deadline,
+        )
+        res.build_seconds = r.seconds
+        text = "\n".join(out + ([r.stderr] if r.stderr else [])).strip()
+        if r.timed_out:
+            text += f"\n[the build was stopped after {self.build_timeout:g} s]"
+        if len(text) > BUILD_OUTPUT_KEEP:
+            text = text[:BUILD_OUTPUT_KEEP] + "\n[... output cut ...]"
+        res.build_output = text
+        ok = r.returncode == 0 and not r.timed_out and os.path.exists(os.path.join(self.tree, target))
+        if not ok:
+            res.state = "build-failed"
+        return ok
+
+    def run_tests(self, res):
+        """Runs the lesson's tests; a test that outlives the time limit is stopped, and
+        bats is started again for the tests after it."""
+        lesson = res.lesson
+        prog = os.path.join(self.tree, "build", "labs", lesson.lab, program(self.tree, lesson.lab))
+        results = {}
+        remaining = list(lesson.tests)
+        first = True
+        t0 = time.monotonic()
+        while remaining:
+            names = [t.name for t in remaining]
+            run = tap.TapRun(names)
+            last = [time.monotonic(), 0]  # time of the last event, results so far
+
+            def on_line(line, run=run, last=last):
+                if self.verbose:
+                    log(f"    | {line}")
+                had_plan = run.plan is not None
+                if run.feed(line):
+                    last[0], last[1] = time.monotonic(), last[1] + 1
+                if not had_plan and run.plan is not None and run.plan != len(names):
+                    raise GraderError(
+                        f"bats plans {run.plan} tests for lesson {lesson.num}, the grader expected "
+                        f"{len(names)}: the grader does not read the test files as bats does"
+                    )
+                if run.tampered:
+                    raise _Stop()
+
+            def deadline(last=last):
+                return last[0] + self.test_timeout + (STARTUP_GRACE if last[1] == 0 else 0)
+
+            argv = ["bats", "--tap"]
+            if not first:
+                argv += ["--filter", tap.filter_for(names)]
+            argv += lesson.files
+            first = False
+            r = self.sandbox.run(
+                argv, cwd=self.tree, env=self._env(BOX=prog), rw=[os.path.join(self.tree, "build")],
+                tmpfs=[self.tmp], on_line=_stopping(on_line), deadline=deadline,
+            )
+            for name in run.order:
+                status, out = run.results[name]
+                results[name] = (status, "\n".join(out).strip())
+            if run.tampered:
+                res.state = "tampered"
+                res.notes.append(f"the test output was tampered with ({run.tampered}): every test of "
+                                 "this lesson fails")
+                for t in lesson.tests:
+                    results[t.name] = ("tampered", "not counted: the test output of this lesson was tampered "
+                                       f"with ({run.tampered})")
+                break
+            remaining = [t for t in remaining if t.name not in results]
+            if not remaining:
+                break
+            if r.timed_out:
+                t = remaining.pop(0)
+                results[t.name] = ("timeout", "\n".join(
+                    [f"no result after {self.test_timeout:g} s: the grader stopped this test (it hangs, or "
+                     "waits for something that never happens)"] + run.stray[-20:]).strip())
+                continue
+            if run.order:
+                continue  # bats died part way (out of memory, killed): go on after the last result
+            why = f"bats exited with status {r.returncode} without running them"
+            tail = r.stderr.strip()[-2000:]
+            for t in remaining:
+                results[t.name] = ("notrun", why + (f":\n{tail}" if tail else ""))
+            res.notes.append(why)
+            break
+        res.test_seconds = time.monotonic() - t0
+        self._score(res, results)
+
+    def _score(self, res, results):
+        res.tests = []
+        for t in res.lesson.tests:
+            row = self.rubric.get((t.lesson, t.name))
+            if row is None:
+                self.warnings.append(f"tests/rubric.tsv has no row for lesson {t.lesson} '{t.name}': 0 points")
+            pts = row.points if row else 0.0
+            vis = row.visibility if row else ("hidden" if t.hidden else "visible")
+            status, out = results.get(t.name, ("notrun", "not run"))
+            counted = 0.0 if status == "skipped" else pts
+            res.tests.append(TestResult(t, status, out, pts if status == "passed" else 0.0, counted, pts, vis))
+
+    def not_run(self, res, why):
+        self._score(res, {t.name: ("notrun", why) for t in res.lesson.tests})
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stopping(fn):
+    from .sandbox import StopRun
+
+    def wrapped(line):
+        try:
+            fn(line)
+        except _Stop:
+            raise StopRun()
+
+    return wrapped
