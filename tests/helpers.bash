@@ -16,7 +16,10 @@ load "$BATS_LIB_DIR/bats-support/load"
 load "$BATS_LIB_DIR/bats-assert/load"
 load "$BATS_LIB_DIR/bats-file/load"
 
-REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# This file's own directory, so that test files in subdirectories (tests/hidden/,
+# tests/battery/) can load it as ../helpers.
+HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HELPERS_DIR/.." && pwd)
 ROOTFS=$(realpath "${ROOTFS:-$REPO/build/rootfs}")
 
 if [[ -z ${BOX:-} ]]; then
@@ -133,7 +136,7 @@ wait_for_text() {
 # --- leaving nothing behind ---------------------------------------------------
 
 # shellcheck source=tests/host-state.bash
-source "$BATS_TEST_DIRNAME/host-state.bash"
+source "$HELPERS_DIR/host-state.bash"
 
 snapshot_host() {
 	host_state | sort >"$BATS_TEST_TMPDIR/.host-before"
