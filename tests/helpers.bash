@@ -150,6 +150,8 @@ clean_leftovers() {
 		process) kill -KILL "$what" 2>/dev/null || true ;;
 		mount) umount -l "$what" 2>/dev/null || true ;;
 		netns) ip netns delete "$what" 2>/dev/null || true ;;
+		cgroup) rmdir "$what" 2>/dev/null || true ;;
+		state) rm -rf "$what" ;;
 		link) ip link delete "$what" 2>/dev/null || true ;;
 		rootfs) rm -rf "${ROOTFS:?}/$what" 2>/dev/null || true ;;
 		hostname) hostname "$(awk '$1 == "hostname" {print $2}' "$BATS_TEST_TMPDIR/.host-before")" ;;

@@ -29,6 +29,10 @@ host_state() {
 		[[ -e $f ]] && echo "link ${f##*/}"
 	done
 	awk '{print "mount " $5}' /proc/self/mountinfo
+	# Containers' cgroups (step 06): box/box-<pid> in every v1 hierarchy, or in v2.
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'box-*' -printf 'cgroup %p\n' 2>/dev/null
+	# Containers' writable layers (step 10), in the default state directory.
+	find /var/lib/box -mindepth 1 -maxdepth 1 -name 'box-*' -printf 'state %p\n' 2>/dev/null
 	test_processes
 	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -printf 'rootfs %P\n'
 }
