@@ -58,7 +58,7 @@ int prepare_state(struct options *o)
 	 * the first id of the --userns range (or the user, rootless). */
 	uid_t owner = geteuid() == 0 ? (uid_t)o->id_start : (uid_t)-1;
 	static const char *const owned[] = {"upper", "work", "merged"};
-	char path[PATH_MAX], name[16];
+	char path[PATH_MAX], name[32];
 
 	o->rootless = geteuid() != 0;
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, layer_sock) < 0)
@@ -156,7 +156,7 @@ int share_layers(const struct options *o, pid_t child)
 /* Child: receives the idmapped layers and mounts them at STATE/box-<pid>/lower/N. */
 static int attach_layers(const struct options *o)
 {
-	char data, control[CMSG_SPACE(sizeof(int) * MAX_LAYERS)], path[PATH_MAX], name[16];
+	char data, control[CMSG_SPACE(sizeof(int) * MAX_LAYERS)], path[PATH_MAX], name[32];
 	struct iovec iov = {.iov_base = &data, .iov_len = 1};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *cmsg;
@@ -186,7 +186,7 @@ static int attach_layers(const struct options *o)
 
 int mount_image(const struct options *o)
 {
-	char options[4 * PATH_MAX + 64], path[PATH_MAX], name[16];
+	char options[4 * PATH_MAX + 64], path[PATH_MAX], name[32];
 	size_t len;
 
 	close(layer_sock[0]);
