@@ -4,8 +4,9 @@
 
 PROBE := $(BUILD)/probe/probe
 ROOTFS := $(BUILD)/rootfs
-# tools/mkrootfs replaces the whole directory, so the stamp lives beside it.
-ROOTFS_STAMP := $(BUILD)/rootfs.stamp
+# The stamp lives inside the tree (tools/mkrootfs replaces the whole directory), so
+# a deleted tree is rebuilt, not taken for up to date.
+ROOTFS_STAMP := $(ROOTFS)/.built
 
 export PROBE ROOTFS ROOTFS_STAMP
 
