@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *progname = "ws";
 
@@ -21,8 +22,8 @@ const char *ws_progname(void)
 int fail(const char *op, const char *obj)
 {
 	int saved = errno;
-	/* EPERM almost always means "not root" in this workshop: say so. */
-	const char *hint = saved == EPERM ? " (this needs root: try sudo)" : "";
+	/* EPERM for a user who is not root almost always means "not root": say so. */
+	const char *hint = saved == EPERM && geteuid() != 0 ? " (this needs root: try sudo)" : "";
 
 	if (obj)
 		fprintf(stderr, "%s: %s %s: %s%s\n", progname, op, obj, strerror(saved), hint);

@@ -153,7 +153,8 @@ clean_leftovers() {
 		cgroup) rmdir "$what" 2>/dev/null || true ;;
 		state) rm -rf "$what" ;;
 		link) ip link delete "$what" 2>/dev/null || true ;;
-		rootfs) rm -rf "${ROOTFS:?}/$what" 2>/dev/null || true ;;
+		# Never the tree itself: only what a test added to it.
+		rootfs) if [[ -n $what ]]; then rm -rf "${ROOTFS:?}/$what" 2>/dev/null || true; fi ;;
 		hostname) hostname "$(awk '$1 == "hostname" {print $2}' "$BATS_TEST_TMPDIR/.host-before")" ;;
 		esac
 	done

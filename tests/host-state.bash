@@ -34,5 +34,5 @@ host_state() {
 	# Containers' writable layers (step 10), in the default state directory.
 	find /var/lib/box -mindepth 1 -maxdepth 1 -name 'box-*' -printf 'state %p\n' 2>/dev/null
 	test_processes
-	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -printf 'rootfs %P\n'
+	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -mindepth 1 -printf 'rootfs %P\n'
 }

@@ -41,7 +41,8 @@ static const char usage_text[] =
         "                          host ids START.. (default 100000:65536); run by\n"
         "                          another user, container root is that user\n"
         "      --cap-add CAP       keep capability CAP too (e.g. NET_ADMIN, or ALL)\n"
-        "      --cap-drop CAP      drop capability CAP from the default set (or ALL)\n"
+        "      --cap-drop CAP      drop capability CAP from the default set (or ALL);\n"
+        "                          --cap-add and --cap-drop apply in the order given\n"
         "\n"
         "Exit status: COMMAND's own status; 125 if box itself fails; 126 if COMMAND\n"
         "cannot be executed; 127 if it is not found; 128+N if it was killed by signal N.\n";

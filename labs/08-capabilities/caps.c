@@ -8,7 +8,7 @@
  *
  *   bounding     the most a process and its descendants can ever have again;
  *   permitted    what it may use; effective: what it uses now;
- *   inheritable  and ambient: what survives execve(2) without file capabilities.
+ *   inheritable  and ambient: what execve(2) may pass on; both stay empty.
  *
  * And no_new_privs: no execve can add privileges again, set-uid bits and file
  * capabilities included.
@@ -92,7 +92,8 @@ int drop_capabilities(const struct options *o)
 	//      (the bounding set: what no descendant can ever get back).
 	//   2. cap_reset_ambient().
 	//   3. cap_init() (all clear), cap_set_flag() the n values in keep[] into
-	//      CAP_EFFECTIVE, CAP_PERMITTED and CAP_INHERITABLE, then cap_set_proc().
+	//      CAP_EFFECTIVE and CAP_PERMITTED, then cap_set_proc(). Inheritable stays
+	//      empty (see CVE-2022-24769).
 	//   4. prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0).
 	//   Each step can fail: report with fail(); libcap sets errno.
 	return 0;

@@ -8,7 +8,7 @@
  *
  *   bounding     the most a process and its descendants can ever have again;
  *   permitted    what it may use; effective: what it uses now;
- *   inheritable  and ambient: what survives execve(2) without file capabilities.
+ *   inheritable  and ambient: what execve(2) may pass on; both stay empty.
  *
  * And no_new_privs: no execve can add privileges again, set-uid bits and file
  * capabilities included.
@@ -95,9 +95,13 @@ int drop_capabilities(const struct options *o)
 	caps = cap_init();
 	if (!caps)
 		return fail("cap_init", NULL);
+	/*
+	 * Inheritable stays empty: with it, a program with inheritable file
+	 * capabilities would gain them at execve (Docker's CVE-2022-24769). Root's
+	 * COMMAND gets the kept set through its permitted and bounding sets anyway.
+	 */
 	if ((n && (cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) < 0 ||
-	           cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0 ||
-	           cap_set_flag(caps, CAP_INHERITABLE, n, keep, CAP_SET) < 0)) ||
+	           cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) < 0)) ||
 	    cap_set_proc(caps) < 0) {
 		fail("set", "capabilities");
 		cap_free(caps);

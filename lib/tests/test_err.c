@@ -23,11 +23,21 @@
 
 #define ROOT_HINT " (this needs root: try sudo)"
 
+/* The hint is for users who are not root: fake the effective uid. */
+// WRAP: geteuid
+static uid_t fake_euid = 1000;
+
+uid_t __wrap_geteuid(void)
+{
+	return fake_euid;
+}
+
 /* Every test leaves stderr and the program name as it found them, even when it fails. */
 static int restore(void **state)
 {
 	restore_stderr();
 	ws_set_progname("ws");
+	fake_euid = 1000;
 	return 0;
 }
 
@@ -72,6 +82,14 @@ static void test_fail_adds_root_hint_for_eperm_without_obj(void **state)
 {
 	assert_string_equal(fail_output(EPERM, "unshare", NULL),
 	                    "ws: unshare: Operation not permitted" ROOT_HINT "\n");
+}
+
+/* Root that gets EPERM is refused for another reason (a namespace, a filter): no hint. */
+static void test_fail_gives_no_root_hint_to_root(void **state)
+{
+	fake_euid = 0;
+	assert_string_equal(fail_output(EPERM, "mount", "/proc"),
+	                    "ws: mount /proc: Operation not permitted\n");
 }
 
 /* EACCES is a file's permissions, not a missing privilege: no hint. */
@@ -164,6 +182,7 @@ int main(void)
 	                                  restore),
 	        cmocka_unit_test_teardown(test_fail_adds_root_hint_for_eperm, restore),
 	        cmocka_unit_test_teardown(test_fail_adds_root_hint_for_eperm_without_obj, restore),
+	        cmocka_unit_test_teardown(test_fail_gives_no_root_hint_to_root, restore),
 	        cmocka_unit_test_teardown(test_fail_gives_no_root_hint_for_eacces, restore),
 	        cmocka_unit_test_teardown(test_fail_returns_minus_one_and_keeps_errno, restore),
 	        cmocka_unit_test_teardown(test_fail_keeps_errno_when_stderr_write_fails, restore),

@@ -58,7 +58,8 @@ static const char usage_text[] =
         // STEP 07 END
         // STEP 08 BEGIN
         "      --cap-add CAP       keep capability CAP too (e.g. NET_ADMIN, or ALL)\n"
-        "      --cap-drop CAP      drop capability CAP from the default set (or ALL)\n"
+        "      --cap-drop CAP      drop capability CAP from the default set (or ALL);\n"
+        "                          --cap-add and --cap-drop apply in the order given\n"
         // STEP 08 END
         "\n"
         "Exit status: COMMAND's own status; 125 if box itself fails; 126 if COMMAND\n"

@@ -49,8 +49,9 @@ static const char *const masked_dirs[] = {"proc/acpi", "proc/asound", "proc/scsi
 static const char *const read_only[] = {"proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus",
                                         "proc/fs"};
 
-/* Bind-mounts path onto itself, read-only. proc's nosuid, nodev and noexec must be
- * kept: in a user namespace, dropping a flag of the original mount is refused. */
+/* Bind-mounts path onto itself, read-only. A remount sets all flags at once: name
+ * proc's nosuid, nodev and noexec again, or the remount would lift them (and for a
+ * mount that came from a more privileged namespace, the kernel refuses that). */
 static int make_read_only(const char *path)
 {
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
