@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # Step 00 — fork, exec, wait: the baseline "container" is just a child process.
 #
-# Claim under test (shared/seeds/001_85251f729294c705.txt):
-#   "Containers: Virtualize the operating system layer. Share the host kernel with
-#    other containers."
+# Claim under test (shared/seeds/001_85251f729294c705.txt, "Containers:"):
+#   "Virtualize the operating system layer"
+#   "Share the host kernel with other containers"
+#
 # A process started by box runs on the host's kernel: same boot_id, same release.
 # These tests also pin down box's contract (status, stdio, signals, errors), which
 # every later step keeps.

@@ -4,6 +4,7 @@
 # Claim under test (shared/seeds/002_b5ea030160308a9e.txt):
 #   "A container is a lightweight, isolated environment that packages an application
 #    together with its dependencies"
+#
 # The container's files are ROOTFS's files: what is on the host outside ROOTFS is out
 # of sight. But chroot(2) is not a security boundary: a root process can climb out,
 # and this step keeps that hole open on purpose (step 03 closes it).

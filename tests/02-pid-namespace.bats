@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # Step 02 — PID namespace: COMMAND is PID 1 and sees only the container's processes.
 #
-# Claim under test (shared/seeds/001_85251f729294c705.txt, the demo's PID isolation):
-#   "Containers: ... Lightweight isolation through kernel features"; its demo runs `ps`
-#   in a container to show that a container sees only its own processes.
+# Claim under test (shared/seeds/001_85251f729294c705.txt, "How Containers Isolate"):
+#   "PID namespace: Process IDs (container sees only its processes)"
+#
 # Checked here with namespace identities (inodes of /proc/PID/ns/pid) held in
-# variables, against a control (a plain chroot) that must see the host's values.
+# variables, against a control (the previous step's box) that must see the host's values.
 
 load helpers
 

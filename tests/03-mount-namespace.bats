@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Step 03 — mount namespace: the container's own mount table, entered with pivot_root.
 #
-# Claim under test (shared/seeds/000_ed2bbe9563cc8455.txt):
-#   "Containers ... achieve isolation through Linux kernel features like namespaces
-#    (for isolating processes, network, mount points, etc.)"
+# Claim under test (shared/seeds/001_85251f729294c705.txt, "How Containers Isolate"):
+#   "Mount namespace: Filesystem mount points"
+#
 # Mount points made inside never reach the host, the host's filesystem is gone from
 # the container (not just hidden as with chroot), and the escape of step 01 fails.
 

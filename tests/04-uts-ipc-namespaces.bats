@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # Step 04 — UTS and IPC namespaces: a hostname and System V IPC objects of its own.
 #
-# Claim under test (shared/seeds/002_b5ea030160308a9e.txt):
-#   "Namespaces — Provide isolation for processes, users, and network interfaces."
-# and (shared/seeds/004_ffabe4f70d042dd7.txt) that a container is an isolated
-# environment on a shared kernel: here the host's name and IPC objects stay the host's.
+# Claim under test (shared/seeds/001_85251f729294c705.txt, "How Containers Isolate"):
+#   "UTS namespace: Hostname and domain name"
+#   "IPC namespace: Inter-process communication"
+#
+# The container renames itself without renaming the host, and System V IPC objects
+# on either side are invisible on the other.
 
 load helpers
 

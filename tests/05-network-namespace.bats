@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Step 05 — network namespace: a network stack of its own, and a veth cable to the host.
 #
-# Claim under test (shared/seeds/000_ed2bbe9563cc8455.txt):
-#   "namespaces (for isolating processes, network, mount points, etc.)"
+# Claim under test (shared/seeds/001_85251f729294c705.txt, "How Containers Isolate"):
+#   "Network namespace: Network interfaces, IP addresses"
+#
 # The container starts with loopback only; with --veth it reaches the host side over a
 # veth pair, and the link goes away with the container. The "host side" in these tests
 # is a network namespace each test makes for itself: no test touches the host's network.

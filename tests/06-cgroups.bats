@@ -2,10 +2,11 @@
 # Step 06 — cgroups: limits on memory, processes and CPU time.
 #
 # Claims under test:
-#   "cgroups — Manage resource allocation (CPU, memory, I/O) for containers."
-#     (shared/seeds/002_b5ea030160308a9e.txt)
+#   "cgroups (control groups): Limit and account for the resource usage of a set of
+#    processes (CPU, memory, network I/O, block I/O)." (shared/seeds/000_ed2bbe9563cc8455.txt)
 #   "Each Alpine container uses ~1-2 MB of RAM" (shared/seeds/001_85251f729294c705.txt)
-#     is measured in the lesson, not here (numbers belong to benchmarks, not tests).
+#     is measured in the lesson and by `make bench`, not here.
+#
 # These tests run on the host's cgroup layout (cgroup v1, hybrid, on the lab
 # machines); the cgroup v2 file logic is unit-tested in tests/unit/.
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bats
 # Step 07 — user namespace: root inside the container is an unprivileged user outside.
 #
-# Claim under test (shared/seeds/003_eefc477ecf4908fe.txt):
-#   "Containers: Weaker isolation as they share the host OS kernel. A kernel
-#    vulnerability could potentially affect all containers and the host."
-# A container's root need not be the host's root: here uid 0 inside is a subordinate
-# uid outside, and it can't do what needs the host's root. (The shared kernel stays:
+# Claims under test (shared/seeds/001_85251f729294c705.txt, "What Stays Isolated"):
+#   "User and group IDs (with user namespaces)"
+# and (shared/seeds/003_eefc477ecf4908fe.txt) that containers "share the kernel,
+# meaning a kernel vulnerability could potentially impact all containers": so a
+# container's root should not be the host's root.
+#
+# Here uid 0 inside is a subordinate uid outside, and it can't do what needs the
+# host's root. (The shared kernel stays:
 # the boot_id tests of step 00 still pass.)
 
 load helpers

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Step 08 — capabilities: root inside keeps only a small part of root's powers.
 #
-# Claim under test (shared/seeds/002_b5ea030160308a9e.txt):
-#   "Containers: Less isolated than VMs since all containers share the same OS
-#    kernel. Security misconfigurations can lead to privilege escalation."
+# Claim under test (shared/seeds/003_eefc477ecf4908fe.txt):
+#   "a severe misconfiguration could allow a container to break out of its sandbox"
+#
 # The configuration box gives by default: the 14 capabilities Docker keeps, in every
 # set, no_new_privs, and the parts of /proc that speak of the host hidden or read-only.
 

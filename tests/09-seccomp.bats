@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # Step 09 — seccomp: system calls the container may not make, whatever its capabilities.
 #
-# Claim under test (shared/seeds/000_ed2bbe9563cc8455.txt):
-#   "Containers ... share the host OS kernel ... a vulnerability in the host kernel
-#    could potentially affect all containers"
+# Claim under test (shared/seeds/001_85251f729294c705.txt):
+#   "Since containers share the host kernel, a kernel vulnerability could potentially
+#    affect all containers."
+# and, from its list of what containers share with the host, "System calls interface".
+#
 # Since every container talks to the one kernel, box narrows what it may ask of it:
 # the calls below are refused with EPERM even with every capability (--cap-add ALL),
 # while ordinary programs still run.

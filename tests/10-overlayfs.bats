@@ -2,11 +2,12 @@
 # Step 10 — overlayfs: ROOTFS is a read-only image; each container writes to a layer
 # of its own, thrown away when it exits.
 #
-# Claim under test (shared/seeds/001_85251f729294c705.txt):
-#   "Containers: ... Measured in megabytes and start in seconds"
-# and (shared/seeds/004_ffabe4f70d042dd7.txt) that containers are lightweight because
-# they share: here many containers share one image on disk, and a container costs
-# only what it writes (the lesson measures it against the image's size).
+# Claims under test (shared/seeds/001_85251f729294c705.txt, "Union File Systems"):
+#   "Layered filesystem (copy-on-write)"
+#   "Read-only base layers"
+#   "Writable container layer"
+# and "Measured in megabytes" (same file): a container costs only what it writes
+# (the lesson measures it against the image's size).
 
 load helpers
 
