@@ -54,11 +54,11 @@ load helpers
 @test "System V IPC objects made inside are invisible to the host, and die with the container" {
 	key=$((RANDOM * 32768 + RANDOM + 1))
 	out=$BATS_TEST_TMPDIR/out
-	"$BOX" run "$ROOTFS" /bin/sh -c "/bin/probe ipc-create $key >/dev/null && echo created && sleep 30" >"$out" &
+	"$BOX" run --stop-timeout 0 "$ROOTFS" /bin/sh -c "/bin/probe ipc-create $key >/dev/null && echo created && sleep 30" >"$out" &
 	box=$!
 	wait_for_text "$out" created
 	run host_probe ipc-exists "$key"
-	kill -KILL "$box"
+	kill -TERM "$box"
 	wait "$box" || true
 	[[ $output == yes ]] && host_probe ipc-remove "$key"
 	assert_output no

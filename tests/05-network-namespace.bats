@@ -33,13 +33,13 @@ load helpers
 	port=$((RANDOM % 20000 + 20000))
 	marker=$(random_name echo-)
 	out=$BATS_TEST_TMPDIR/out
-	in_netns "$BOX" run --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" "$ROOTFS" \
+	in_netns "$BOX" run --stop-timeout 0 --veth "$HOST_ADDR/30,$CONTAINER_ADDR/30" "$ROOTFS" \
 		/bin/probe tcp-serve "$port" >"$out" &
 	box=$!
 	wait_for_text "$out" ready
 	run in_netns "$ROOTFS/bin/probe" tcp-echo "$CONTAINER_ADDR" "$port" "$marker"
 	# The server exits after one connection; if none came, don't wait for its alarm.
-	[[ $status == 0 ]] || kill -KILL "$box"
+	[[ $status == 0 ]] || kill -TERM "$box"
 	wait "$box" || true
 	assert_success
 	assert_output "$marker"

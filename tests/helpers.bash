@@ -117,6 +117,16 @@ random_link() {
 	CONTAINER_ADDR=169.254.$net.$((sub + 2))
 }
 
+# What box could not clean up because a test killed it with SIGKILL: the cgroups
+# (step 06) and the writable layer (step 10) of box PID.
+reap_killed_box() {
+	local dir
+	for dir in /sys/fs/cgroup/*/box/box-"$1" /sys/fs/cgroup/box/box-"$1"; do
+		if [[ -d $dir ]]; then rmdir "$dir" 2>/dev/null || { sleep 0.2 && rmdir "$dir"; }; fi
+	done
+	rm -rf "/var/lib/box/box-$1"
+}
+
 # Skips a test from step N on, where a later mechanism changes the property.
 skip_from_step() {
 	if ((BOX_STEP >= $1)); then skip "$2"; fi

@@ -56,7 +56,9 @@ static int mount_dev(const char *rootfs)
 
 	if (!path_join(dev, sizeof(dev), rootfs, "dev"))
 		return -1;
-	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+	/* MS_NODEV: a device node made in it later (mknod) opens nothing. */
+	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=0755,size=64k") <
+	    0)
 		return fail("mount tmpfs on", dev);
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		if (bind_device(dev, devices[i]) < 0)

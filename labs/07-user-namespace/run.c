@@ -117,7 +117,7 @@ static int setup_container(const struct options *o)
 /* The parent's side of the end: undo what outlives the child. */
 static void cleanup_container(const struct options *o)
 {
-	/* The child's mounts went away with its mount namespace. */
+	/* The child's mounts went with its mount namespace; the rest is undone here. */
 	disconnect_veth(o);
 	remove_cgroup(o);
 }

@@ -178,7 +178,7 @@ static int setup_container(const struct options *o)
 static void cleanup_container(const struct options *o)
 {
 	// STEP 03 BEGIN
-	/* The child's mounts went away with its mount namespace. */
+	/* The child's mounts went with its mount namespace; the rest is undone here. */
 	// STEP 05 BEGIN
 	disconnect_veth(o);
 	// STEP 06 BEGIN
