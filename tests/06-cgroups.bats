@@ -14,7 +14,8 @@ load helpers
 
 # The container's cgroup directories on the host while box (pid $1) runs.
 container_cgroups() {
-	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "box-$1"
+	# Other containers' cgroups may vanish during the walk: not an error here.
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "box-$1" 2>/dev/null || true
 }
 
 @test "the container runs in a cgroup of its own, created for it and removed after it" {

@@ -7,7 +7,8 @@
 #
 # Every test starts from a snapshot of the host (mounts, network namespaces, links,
 # processes, the root filesystem) and its teardown fails the test if anything new is
-# left behind, after cleaning it up so the next test starts clean.
+# left behind, after cleaning it up so the next test starts clean. So run one test
+# suite at a time on a machine: a second one's containers would look like leftovers.
 
 bats_require_minimum_version 1.5.0
 

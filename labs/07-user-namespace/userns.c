@@ -51,8 +51,8 @@ int become_root(void)
 	// TODO(07): become root inside the container
 	//   setresgid(0, 0, 0), then setgroups(0, NULL) to drop the host's
 	//   supplementary groups (refused with EPERM when setgroups is denied:
-	//   rootless, nothing to drop), then setresuid(0, 0, 0) last: setting the
-	//   uid first would give up the right to change the gid.
+	//   rootless, they stay), then setresuid(0, 0, 0) last, the usual order
+	//   when changing identity: groups first, while changing them is allowed.
 	/* A change of credentials clears the parent-death signal: set it again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return fail("prctl", "PR_SET_PDEATHSIG");

@@ -66,8 +66,8 @@ int become_root(void)
 	// LESSON 07 BEGIN: become root inside the container
 	// HINT: setresgid(0, 0, 0), then setgroups(0, NULL) to drop the host's
 	// HINT: supplementary groups (refused with EPERM when setgroups is denied:
-	// HINT: rootless, nothing to drop), then setresuid(0, 0, 0) last: setting the
-	// HINT: uid first would give up the right to change the gid.
+	// HINT: rootless, they stay), then setresuid(0, 0, 0) last, the usual order
+	// HINT: when changing identity: groups first, while changing them is allowed.
 	if (setresgid(0, 0, 0) < 0)
 		return fail("setresgid", "0");
 	if (setgroups(0, NULL) < 0 && errno != EPERM)

@@ -198,7 +198,10 @@ static int cgroup_create(struct cgroup *c, const struct options *o)
 		snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(dir, '/') - dir), dir);
 		if (make_dir(parent) < 0)
 			return -1;
-		if (mkdir(dir, 0755) < 0)
+		/* EEXIST: left by a box that had our pid and was killed (SIGKILL leaves
+		 * no chance to clean up). Its processes are gone, so it is empty. */
+		if (mkdir(dir, 0755) < 0 &&
+		    (errno != EEXIST || rmdir(dir) < 0 || mkdir(dir, 0755) < 0))
 			return fail("mkdir", dir);
 		c->created[i] = true;
 	}

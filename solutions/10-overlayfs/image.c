@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void remove_state_dir(const struct options *o);
+
 /* The idmapped layers travel from parent to child over this socket pair. */
 static int layer_sock[2] = {-1, -1};
 
@@ -70,10 +72,14 @@ int prepare_state(struct options *o)
 		return fail("make the state directory in", o->state);
 	}
 	/* 0711: the container's root may pass through, not list. */
-	if (make_dir_owned(o->state, 0711, (uid_t)-1) < 0 ||
-	    make_dir_owned(o->container_dir, 0711, (uid_t)-1) < 0)
+	if (make_dir_owned(o->state, 0711, (uid_t)-1) < 0)
 		return -1;
+	/* Already there: left by a box that had our pid and was killed. Its changes
+	 * must not leak into this container. */
 	o->state_made = true;
+	remove_state_dir(o);
+	if (make_dir_owned(o->container_dir, 0711, (uid_t)-1) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
 		if (!state_path(o, owned[i], path, sizeof(path)) ||
 		    make_dir_owned(path, 0755, owner) < 0)
@@ -240,6 +246,15 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return 0;
 }
 
+/* Removes STATE/box-<pid> and everything in it, if it is there. */
+static void remove_state_dir(const struct options *o)
+{
+	/* FTW_DEPTH: contents before their directory; FTW_PHYS: never follow links. */
+	if (nftw(o->container_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		fail("remove", o->container_dir);
+}
+
 void remove_state(const struct options *o)
 {
 	if (!o->state_made)
@@ -249,8 +264,6 @@ void remove_state(const struct options *o)
 		        o->container_dir);
 		return;
 	}
-	/* FTW_DEPTH: contents before their directory; FTW_PHYS: never follow links. */
-	if (nftw(o->container_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-		fail("remove", o->container_dir);
+	remove_state_dir(o);
 }
 // STEP 10 END
