@@ -29,7 +29,7 @@ container_cgroups() {
 	for dir in "${lines[@]}"; do
 		# Exactly one process, the container's: a child of box.
 		procs=$(cat "$dir/cgroup.procs")
-		assert_equal "$(wc -l <<<"$procs")" 1
+		assert_equal "$(grep -c . <<<"$procs")" 1
 		assert_equal "$(awk '{print $4}' "/proc/$procs/stat")" "$box"
 	done
 	wait "$box"

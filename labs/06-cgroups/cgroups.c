@@ -146,7 +146,8 @@ static int write_limits(const struct cgroup *c, const struct options *o)
 	//   v1 (index 0 memory, 1 pids, 2 cpu): "memory.limit_in_bytes",
 	//   "pids.max", "cpu.cfs_period_us" then "cpu.cfs_quota_us".
 	//   Values are text: snprintf into value, then cgroup_write(c, i, file, value).
-	//   A limit of 0 in o means "no limit": write nothing.
+	//   A limit of 0 in o means "no limit": write nothing. After the memory
+	//   limit, call no_swap(c, o), or swap would make the limit soft.
 	return 0;
 }
 

@@ -147,7 +147,8 @@ static int write_limits(const struct cgroup *c, const struct options *o)
 	// HINT: v1 (index 0 memory, 1 pids, 2 cpu): "memory.limit_in_bytes",
 	// HINT: "pids.max", "cpu.cfs_period_us" then "cpu.cfs_quota_us".
 	// HINT: Values are text: snprintf into value, then cgroup_write(c, i, file, value).
-	// HINT: A limit of 0 in o means "no limit": write nothing.
+	// HINT: A limit of 0 in o means "no limit": write nothing. After the memory
+	// HINT: limit, call no_swap(c, o), or swap would make the limit soft.
 	bool v2 = c->version == 2;
 
 	if (o->memory) {
