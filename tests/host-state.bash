@@ -18,7 +18,8 @@ test_processes() {
 }
 
 # Runs twice per test, so it reads /proc, /sys and /run directly rather than
-# starting ip(8) and friends.
+# starting ip(8) and friends. Nothing in it may fail: under bats' set -e a failing
+# find would cut the list short, and everything after it would look new.
 host_state() {
 	local f
 	echo "hostname $(</proc/sys/kernel/hostname)"
@@ -30,9 +31,9 @@ host_state() {
 	done
 	awk '{print "mount " $5}' /proc/self/mountinfo
 	# Containers' cgroups (step 06): box/box-<pid> in every v1 hierarchy, or in v2.
-	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'box-*' -printf 'cgroup %p\n' 2>/dev/null
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'box-*' -printf 'cgroup %p\n' 2>/dev/null || true
 	# Containers' writable layers (step 10), in the default state directory.
-	find /var/lib/box -mindepth 1 -maxdepth 1 -name 'box-*' -printf 'state %p\n' 2>/dev/null
+	find /var/lib/box -mindepth 1 -maxdepth 1 -name 'box-*' -printf 'state %p\n' 2>/dev/null || true
 	test_processes
-	[[ -d $ROOTFS ]] && find "$ROOTFS" -xdev -mindepth 1 -printf 'rootfs %P\n'
+	if [[ -d $ROOTFS ]]; then find "$ROOTFS" -xdev -mindepth 1 -printf 'rootfs %P\n'; fi
 }

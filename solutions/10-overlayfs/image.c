@@ -220,9 +220,12 @@ int mount_image(const struct options *o)
 		len += (size_t)snprintf(options + len, sizeof(options) - len, "%s%s", i ? ":" : "",
 		                        o->rootless ? layer(o, i) : path);
 	}
+	/* userxattr: in a user namespace overlayfs can't keep its bookkeeping in
+	 * trusted.* attributes (renaming a directory, or deleting one of the image's,
+	 * would fail with EIO); user.* ones it can. */
 	len += (size_t)snprintf(options + len, sizeof(options) - len,
-	                        ",upperdir=%s/upper,workdir=%s/work%s", o->container_dir,
-	                        o->container_dir, o->rootless ? ",userxattr" : "");
+	                        ",upperdir=%s/upper,workdir=%s/work,userxattr", o->container_dir,
+	                        o->container_dir);
 	if (len >= sizeof(options)) {
 		errno = ENAMETOOLONG;
 		return fail("mount overlay on", o->merged);
