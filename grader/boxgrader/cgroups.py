@@ -137,10 +137,9 @@ def detect(mode=None, mountinfo="/proc/self/mountinfo", proc_cgroup="/proc/self/
         return Layout(1, v1)
     if mode in ("auto", "v2") and v2 and "" in own:
         mnt, mroot = v2[0]
-        if os.path.exists(os.path.join(mnt, "cgroup.controllers")):
-            own_dir = _join(mnt, mroot, own[""])
-            cands = [own_dir] + ([mnt] if os.path.normpath(own_dir) != os.path.normpath(mnt) else [])
-            return Layout(2, cands, unified=mnt, root=mnt)
+        own_dir = _join(mnt, mroot, own[""])
+        cands = [own_dir] + ([mnt] if os.path.normpath(own_dir) != os.path.normpath(mnt) else [])
+        return Layout(2, cands, unified=mnt, root=mnt)
     raise GraderError(
         "no usable cgroup hierarchy with the pids and memory controllers (looked for cgroup v1 "
         "hierarchies and a cgroup v2 tree in /proc/self/mountinfo). The grader limits every "
@@ -254,19 +253,16 @@ class Cgroup:
             return "no cgroup limits"
         return f"{self.layout.describe()}: " + ", ".join(self.applied)
 
-    def join(self, pid=None):
-        """Moves PID (default: the caller) into the cgroup. Safe in a preexec_fn."""
-        pid = pid or os.getpid()
-        for d in self.dirs:
-            _write(os.path.join(d, "cgroup.procs"), pid)
-
     def pids(self):
+        """Every process in the cgroup and in the cgroups below it (a container runtime
+        in the sandbox makes its own there)."""
         out = set()
-        for d in self.dirs:
-            try:
-                out.update(int(x) for x in _read(os.path.join(d, "cgroup.procs")).split())
-            except OSError:
-                pass
+        for top in self.dirs:
+            for d, _, _ in os.walk(top):
+                try:
+                    out.update(int(x) for x in _read(os.path.join(d, "cgroup.procs")).split())
+                except OSError:
+                    pass
         return out
 
     def kill_all(self, timeout=10.0):
@@ -292,8 +288,11 @@ class Cgroup:
             time.sleep(0.02)
 
     def remove(self, timeout=10.0):
+        """Removes the cgroup, and the cgroups left below it, deepest first."""
         deadline = time.monotonic() + timeout
-        for d in reversed(self.dirs):
+        below = [os.path.join(p, n) for top in self.dirs for p, names, _ in os.walk(top, topdown=False)
+                 for n in names]
+        for d in below + list(reversed(self.dirs)):
             while os.path.isdir(d):
                 try:
                     os.rmdir(d)

@@ -8,8 +8,10 @@ given, not code they wrote (`make check` still runs them, for the learner's sake
 
 The test phase of every grading on this machine is serialised by a lock
 (GRADER_LOCK, default /run/lock/box-grader.lock): the tests use global state of the
-kernel (cgroup paths such as /sys/fs/cgroup/*/box/box-PID, where PID numbers repeat in
-every new PID namespace) that two runs at once could trip over. Builds run in parallel.
+machine that the sandbox's namespaces do not cover (on cgroup v2, paths such as
+/sys/fs/cgroup/box/box-PID, where PID numbers repeat in every new PID namespace;
+/var/lib/box; whatever later steps add), which two runs at once could trip over.
+Builds run in parallel.
 """
 
 import fcntl
@@ -89,7 +91,8 @@ def copy_source(src, dest):
 def trusted_make(tree, targets, what):
     """make in the grader's tree, for the grader's own code (no sandbox)."""
     env = clean_env(os.path.join(tree, "build"), LC_ALL="C")
-    r = subprocess.run(["make", "-s", "--no-print-directory", *targets], cwd=tree, env=env,
+    jobs = f"-j{os.cpu_count() or 1}"
+    r = subprocess.run(["make", "-s", "--no-print-directory", jobs, *targets], cwd=tree, env=env,
                        capture_output=True, text=True, errors="replace")
     if r.returncode != 0:
         raise GraderError(f"{what} does not build (make {' '.join(targets)}):\n{(r.stdout + r.stderr)[-4000:]}")
@@ -170,8 +173,12 @@ class TestLock:
 
 
 class Grader:
-    def __init__(self, tree, work, sandbox, rubric, test_timeout, build_timeout, verbose=False):
+    def __init__(self, tree, work, sandbox, rubric, test_timeout, build_timeout, verbose=False, protect=()):
         self.tree, self.work, self.sandbox = tree, work, sandbox
+        # Read-only in the sandbox: the tree (but build/), and what the caller names
+        # (the grader, the reports, the submissions); /usr (bats, the compiler).
+        self.ro = [tree, "/usr"] + [p for p in protect if p and os.path.isdir(p)]
+        self.rw = [os.path.join(tree, "build")]
         self.rubric = rubric  # {(lesson, name): RubricRow}
         self.test_timeout, self.build_timeout = test_timeout, build_timeout
         self.verbose = verbose
@@ -190,7 +197,7 @@ class Grader:
         deadline = time.monotonic() + self.build_timeout
         r = self.sandbox.run(
             ["make", "-s", "--no-print-directory", target], cwd=self.tree, env=self._env(LC_ALL="C"),
-            rw=[os.path.join(self.tree, "build")], tmpfs=[self.tmp], on_line=out.append, deadline=lambda: deadline,
+            ro=self.ro, rw=self.rw, tmpfs=[self.tmp], on_line=out.append, deadline=lambda: deadline,
         )
         res.build_seconds = r.seconds
         text = "\n".join(out + ([r.stderr] if r.stderr else [])).strip()
@@ -216,14 +223,17 @@ class Grader:
         while remaining:
             names = [t.name for t in remaining]
             run = tap.TapRun(names)
-            last = [time.monotonic(), 0]  # time of the last event, results so far
+            # When the current test started: bats prints its plan just before the first
+            # test, and each result just before the next test. Until the plan, bats is
+            # still reading the test files: STARTUP_GRACE.
+            last = [time.monotonic(), STARTUP_GRACE]
 
             def on_line(line, run=run, last=last):
                 if self.verbose:
                     log(f"    | {line}")
                 had_plan = run.plan is not None
-                if run.feed(line):
-                    last[0], last[1] = time.monotonic(), last[1] + 1
+                if run.feed(line) or (not had_plan and run.plan is not None):
+                    last[0], last[1] = time.monotonic(), self.test_timeout
                 if not had_plan and run.plan is not None and run.plan != len(names):
                     raise GraderError(
                         f"bats plans {run.plan} tests for lesson {lesson.num}, the grader expected "
@@ -233,7 +243,7 @@ class Grader:
                     raise _Stop()
 
             def deadline(last=last):
-                return last[0] + self.test_timeout + (STARTUP_GRACE if last[1] == 0 else 0)
+                return last[0] + last[1]
 
             argv = ["bats", "--tap"]
             if not first:
@@ -241,7 +251,7 @@ class Grader:
             argv += lesson.files
             first = False
             r = self.sandbox.run(
-                argv, cwd=self.tree, env=self._env(BOX=prog), rw=[os.path.join(self.tree, "build")],
+                argv, cwd=self.tree, env=self._env(BOX=prog), ro=self.ro, rw=self.rw,
                 tmpfs=[self.tmp], on_line=_stopping(on_line), deadline=deadline,
             )
             for name in run.order:
@@ -256,6 +266,18 @@ class Grader:
                                        f"with ({run.tampered})")
                 break
             remaining = [t for t in remaining if t.name not in results]
+            if not remaining and not r.timed_out:
+                # bats exits 0 when every test it ran passed (or skipped), 1 otherwise. A
+                # stream that says otherwise was written by someone else, who then ended bats.
+                failed = any(run.results[n][0] == "failed" for n in run.order)
+                if r.returncode != (1 if failed else 0):
+                    printed = "a failure" if failed else "only passes"
+                    why = f"bats exited with status {r.returncode}, but its output shows {printed}"
+                    res.state = "tampered"
+                    res.notes.append(f"the test output was tampered with ({why}): every test of this lesson fails")
+                    for t in lesson.tests:
+                        results[t.name] = ("tampered", f"not counted: the test output of this lesson was tampered "
+                                           f"with ({why})")
             if not remaining:
                 break
             if r.timed_out:

@@ -79,10 +79,11 @@ def clean_env(tmpdir, **extra):
 class LocalSandbox:
     """Namespaces and a cgroup on this machine.
 
-    Every run gets new mount, UTS, IPC, network and PID namespaces (unshare(1), then
-    grader/sandbox-init as PID 1: read-only mounts except the tree's build/ and a tmpfs
-    for TMPDIR, a network with no way out, a /proc and /sys of its own) inside a
-    cgroup with pids, memory and CPU limits. Stopping a run kills the namespace's
+    Every run gets new mount, UTS, IPC, network and PID namespaces, and on cgroup v1 a
+    cgroup namespace (grader/sandbox-init: it joins the cgroup, runs unshare(1), then
+    runs again as PID 1: the grader, its tree (but build/), the reports and
+    /usr read-only, a tmpfs for TMPDIR, a network with no way out, a /proc and /sys of
+    its own) inside a cgroup with pids, memory and CPU limits. Stopping a run kills the namespace's
     PID 1 (the kernel then kills every process of the namespace) and everything left
     in the cgroup.
     """
@@ -93,6 +94,11 @@ class LocalSandbox:
         self.limits = limits or Limits.from_env()
         self.layout = layout or cgroups.detect()
         self.described = None
+        # A cgroup namespace rooted at the sandbox's cgroup makes the cgroups that box
+        # creates (step 06) nest under the sandbox's limits. Only on v1: on v2 the root
+        # of a cgroup namespace holds processes, so it could not give controllers to
+        # box's cgroups ("no internal processes"); box then uses the host's view.
+        self.cgroupns = self.layout.version == 1 and os.environ.get("GRADER_CGROUPNS", "1") != "0"
 
     def describe(self):
         if self.described:
@@ -101,20 +107,24 @@ class LocalSandbox:
         if not self.layout.version:
             return "local: namespaces, NO cgroup limits (GRADER_CGROUP=off)"
         return (
-            f"local: namespaces + {self.layout.describe()}, pids {lim.pids}, memory "
-            f"{lim.memory >> 20} MiB, {lim.cpus:g} CPU"
+            f"local: namespaces{' (cgroup too)' if self.cgroupns else ''} + {self.layout.describe()}, "
+            f"pids {lim.pids}, memory {lim.memory >> 20} MiB, {lim.cpus:g} CPU"
         )
 
-    def run(self, argv, cwd, env, rw=(), tmpfs=(), on_line=None, deadline=None):
+    def run(self, argv, cwd, env, ro=(), rw=(), tmpfs=(), on_line=None, deadline=None):
         """Runs ARGV in the sandbox; calls on_line(str) for each line of its stdout.
-        DEADLINE() gives the monotonic time at which to stop it (None: no limit); it is
-        asked again after every line."""
+        RO and RW are directories made read-only or writable inside (deeper ones win),
+        TMPFS get a fresh tmpfs. DEADLINE() gives the monotonic time at which to stop it
+        (None: no limit); it is asked again after every line."""
         cg = cgroups.Cgroup(self.layout, self.limits.pids, self.limits.memory, self.limits.cpus).create()
-        self.described = f"local: namespaces + {cg.describe()}"
-        cmd = [
-            "unshare", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child",
-            "--mount-proc", "--propagation", "private", "--", INIT,
-        ]
+        self.described = f"local: namespaces{' (cgroup too)' if self.cgroupns else ''} + {cg.describe()}"
+        cmd = [INIT]
+        for d in cg.dirs:
+            cmd += ["--cgroup", d]
+        if self.cgroupns:
+            cmd.append("--cgroupns")
+        for d in ro:
+            cmd += ["--ro", d]
         for d in rw:
             cmd += ["--rw", d]
         for d in tmpfs:
@@ -126,11 +136,11 @@ class LocalSandbox:
         try:
             proc = subprocess.Popen(
                 cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, preexec_fn=cg.join, start_new_session=True,
+                stderr=subprocess.PIPE, start_new_session=True,
             )
         except (OSError, subprocess.SubprocessError) as e:
             cg.remove()
-            raise GraderError(f"cannot start the sandbox ({cmd[0]}): {e}")
+            raise GraderError(f"cannot start the sandbox ({INIT}): {e}")
         try:
             sel = selectors.DefaultSelector()
             sel.register(proc.stdout, selectors.EVENT_READ, "out")
@@ -183,20 +193,35 @@ class LocalSandbox:
 
 
 class VmSandbox:
-    """The build and the tests in a disposable vm-lab guest (not available yet)."""
+    """The build and the tests in a disposable vm-lab guest (not available yet).
+
+    The plan: vm-lab/run boots a fresh guest with no network device, shows a host
+    directory read-only at /share (9p), gives a tmpfs /scratch, and returns the
+    command's stdout, stderr and status, with --timeout and --mem. run() here will
+    share the pristine tree, copy it to /scratch, and run the same make or bats
+    command there, streaming the guest's stdout to on_line; a deadline kills QEMU,
+    like the local sandbox kills its PID namespace. What it needs from vm-lab is a
+    guest with the grading toolchain (bash, bats, make, a C compiler, the workshop's
+    libraries), booted fast enough to be paid once per lesson.
+    """
 
     name = "vm"
 
     def __init__(self, root):
         tool = os.path.join(root, "vm-lab", "run")
+        alternative = ("Use --sandbox local (namespaces and a cgroup; grader/README.md says what it does not "
+                       "protect against).")
         if not os.access(tool, os.X_OK):
             raise SandboxUnavailable(
-                "--sandbox vm needs vm-lab (a disposable QEMU guest with no network, see "
-                "vm-lab/README.md), which does not exist yet in this repository: there is no "
-                f"{os.path.relpath(tool, root)}. Use --sandbox local (namespaces and a cgroup; "
-                "see grader/README.md for what it does not protect against)."
+                "--sandbox vm needs vm-lab (a disposable QEMU guest with no network, see vm-lab/README.md), "
+                f"which does not exist yet in this repository: there is no {os.path.relpath(tool, root)}. "
+                + alternative
             )
-        raise SandboxUnavailable("--sandbox vm: vm-lab/run exists, but the grader does not drive it yet")
+        raise SandboxUnavailable(
+            "--sandbox vm needs vm-lab with a guest that can build and test a lab (bash, bats, make, a C "
+            "compiler, the workshop's libraries); vm-lab/run exists, but the grader cannot use it for that yet. "
+            + alternative
+        )
 
 
 def make(kind, root):
