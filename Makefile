@@ -31,12 +31,17 @@ include mk/slides.mk
 .PHONY: help
 help:
 	@echo 'make demo            build everything and show host vs container side by side (root)'
-	@echo 'make test            every test: unit, invariants, all steps, sanitizers, slides (root)'
+	@echo 'make test            every test: unit, invariants, all steps, sanitizers, grader, slides, vm-lab (root)'
 	@echo 'make check LESSON=NN build your lab of step NN and run its tests and the earlier ones'
 	@echo '                     (ONLY=1: just step NN'"'"'s tests)'
 	@echo 'make labs            regenerate labs/ from solutions/ (never edit labs by hand)'
 	@echo 'make slides          render slides/*.md to build/slides/ (HTML)'
 	@echo 'make format          clang-format every C file'
+	@echo 'make bench           start-up time and memory of box against runc, crun and unshare (root)'
+	@echo 'make grade           grade your own labs as the instructor'"'"'s grader does (root; LESSON="NN...")'
+	@echo 'make student-release the learner-facing tree without solutions (instructors; check-release proves it)'
+	@echo 'make grade-class SUBMISSIONS=DIR  grade a folder of submissions into a CSV gradebook (root)'
+	@echo 'make gradescope      the Gradescope autograder bundle'
 	@echo 'make deps            install the Debian/npm packages the workshop needs (root)'
 	@echo 'make clean           remove build/'
 

@@ -17,15 +17,21 @@ endif
 
 UNIT_STEPS_FROM ?= solutions
 UNIT_STEP_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_STEP_PROGS := $(UNIT_STEP_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+UNIT_STEP_PROGS_BUILT :=
 
 # $(call unit_line,KEY,FILE) -> the rest of FILE's "// KEY: ..." line
 unit_line = $(shell sed -n 's|^// $(1): ||p' $(2))
 
 # $(call unit_step_rules,TEST_SRC,STEP_DIR,STEP_SRCS)
+# A test whose step directory is missing is left out, not an error: the student
+# release has no solutions/ (there UNIT_STEPS_FROM=labs builds them against the labs).
 define unit_step_rules
 $(if $(and $(2),$(3)),,$(error $(1): wants a "// STEP: NN-name file.c..." line))
-$(if $(wildcard $(2)/),,$(error $(1): no step directory $(2)))
+$(if $(wildcard $(2)/),$(call unit_step_build,$(1),$(2),$(3)))
+endef
+
+define unit_step_build
+UNIT_STEP_PROGS_BUILT += $(BUILD)/unit/$(basename $(notdir $(1)))
 $(BUILD)/unit/$(basename $(notdir $(1))): $(1) $(3) $(wildcard $(2)/*.h) $(LIB_SRCS) lib/ws.h \
 		$(wildcard tests/unit/*.h) $(wildcard lib/tests/*.h)
 	@mkdir -p $$(@D)
@@ -39,8 +45,8 @@ unit_step_of = $(call unit_step_rules,$(1),$(addprefix $(UNIT_STEPS_FROM)/,$(fir
 $(foreach t,$(UNIT_STEP_SRCS),$(eval $(call unit_step_of,$(t),$(call unit_line,STEP,$(t)))))
 
 .PHONY: unit-steps
-unit-steps: $(UNIT_STEP_PROGS)
-	@for t in $(UNIT_STEP_PROGS); do $$t || exit 1; done
+unit-steps: $(UNIT_STEP_PROGS_BUILT)
+	@for t in $(UNIT_STEP_PROGS_BUILT); do $$t || exit 1; done
 
 # `make test` builds them before tools/test-all runs them (checks.mk's test recipe).
-test: $(UNIT_STEP_PROGS)
+test: $(UNIT_STEP_PROGS_BUILT)
