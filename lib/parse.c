@@ -64,6 +64,31 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	/* strtoull accepts blanks, a sign and (base 16) a second "0x": none of them here. */
+	if (!s || !(base == 16 ? isxdigit((unsigned char)s[0]) : isdigit((unsigned char)s[0])))
+		return errno = EINVAL, -1;
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return errno = EINVAL, -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end)
+		return errno = EINVAL, -1;
+	if (errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int parse_cidr4(const char *s, struct cidr4 *out)
 {
 	char addr[INET_ADDRSTRLEN];

@@ -50,6 +50,13 @@ int parse_long(const char *s, long min, long max, long *out);
  */
 int parse_size(const char *s, uint64_t *out);
 
+/*
+ * Parses an unsigned 64-bit number, decimal ("4096") or hexadecimal with a "0x"
+ * prefix ("0x1000", "0XFFFF"): registers and guest addresses (vmm). Returns 0, or -1
+ * with errno EINVAL (malformed) or ERANGE (over UINT64_MAX).
+ */
+int parse_u64(const char *s, uint64_t *out);
+
 /* An IPv4 address with its prefix length, as in "169.254.7.1/30". */
 struct cidr4 {
 	struct in_addr addr;

@@ -1,4 +1,4 @@
-/* Unit tests of lib/parse.c: parse_long, parse_size, parse_cidr4, format_cidr4. */
+/* Unit tests of lib/parse.c: parse_long, parse_size, parse_u64, parse_cidr4, format_cidr4. */
 #include "ws.h"
 
 #include <arpa/inet.h>
@@ -294,6 +294,63 @@ static void test_parse_size_rejects_trailing_junk(void **state)
 	assert_size_fails("0x10", EINVAL);
 }
 
+/* --- parse_u64 --- */
+
+#define assert_u64_parses(s, v)                                                                    \
+	do {                                                                                       \
+		uint64_t out_ = 12345;                                                             \
+		assert_int_equal(parse_u64((s), &out_), 0);                                        \
+		assert_int_equal(out_, (v));                                                       \
+	} while (0)
+
+#define assert_u64_fails(s, err)                                                                   \
+	do {                                                                                       \
+		uint64_t out_ = 12345;                                                             \
+		errno = 0;                                                                         \
+		assert_int_equal(parse_u64((s), &out_), -1);                                       \
+		assert_int_equal(errno, (err));                                                    \
+		assert_int_equal(out_, 12345);                                                     \
+	} while (0)
+
+static void test_parse_u64_accepts_decimal(void **state)
+{
+	assert_u64_parses("0", 0);
+	assert_u64_parses("4096", 4096);
+	assert_u64_parses("010", 10);
+	assert_u64_parses("18446744073709551615", UINT64_MAX);
+}
+
+static void test_parse_u64_accepts_hex_with_0x(void **state)
+{
+	assert_u64_parses("0x0", 0);
+	assert_u64_parses("0x1000", 0x1000);
+	assert_u64_parses("0XfFfF", 0xffff);
+	assert_u64_parses("0xffffffffffffffff", UINT64_MAX);
+}
+
+static void test_parse_u64_rejects_overflow(void **state)
+{
+	assert_u64_fails("18446744073709551616", ERANGE);
+	assert_u64_fails("0x10000000000000000", ERANGE);
+}
+
+static void test_parse_u64_rejects_malformed(void **state)
+{
+	assert_u64_fails("", EINVAL);
+	assert_u64_fails(NULL, EINVAL);
+	assert_u64_fails("0x", EINVAL);
+	assert_u64_fails("0x0x10", EINVAL);
+	assert_u64_fails("-1", EINVAL);
+	assert_u64_fails("+1", EINVAL);
+	assert_u64_fails(" 1", EINVAL);
+	assert_u64_fails("0x -1", EINVAL);
+	assert_u64_fails("0x-1", EINVAL);
+	assert_u64_fails("12k", EINVAL);
+	assert_u64_fails("0x12g", EINVAL);
+	assert_u64_fails("1 ", EINVAL);
+	assert_u64_fails("ff", EINVAL);
+}
+
 /* --- parse_cidr4 --- */
 
 static void test_parse_cidr4_accepts_address_and_prefix(void **state)
@@ -451,6 +508,10 @@ int main(void)
 	        cmocka_unit_test(test_parse_size_rejects_suffix_without_number),
 	        cmocka_unit_test(test_parse_size_rejects_leading_plus_and_space),
 	        cmocka_unit_test(test_parse_size_rejects_trailing_junk),
+	        cmocka_unit_test(test_parse_u64_accepts_decimal),
+	        cmocka_unit_test(test_parse_u64_accepts_hex_with_0x),
+	        cmocka_unit_test(test_parse_u64_rejects_overflow),
+	        cmocka_unit_test(test_parse_u64_rejects_malformed),
 	        cmocka_unit_test(test_parse_cidr4_accepts_address_and_prefix),
 	        cmocka_unit_test(test_parse_cidr4_accepts_prefix_0),
 	        cmocka_unit_test(test_parse_cidr4_accepts_prefix_32),
