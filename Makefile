@@ -22,6 +22,7 @@ all: solutions labs-build rootfs
 
 include mk/lib.mk
 include mk/steps.mk
+include mk/guests.mk
 include mk/rootfs.mk
 include mk/checks.mk
 include mk/unit-steps.mk

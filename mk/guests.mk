@@ -1,0 +1,61 @@
+# Guests of the vmm steps (11-13): every step directory in solutions/ and labs/
+# that has a guests/ subdirectory builds them into $(BUILD)/<dir>/guests/:
+#
+#   guests/NAME.S    a real-mode guest (.code16, GNU as through cpp): NAME.elf,
+#                    linked at 0x1000 where vmm loads it, and NAME.bin, its flat image
+#   guests/NAME.c    a 64-bit guest in freestanding C (step 12 on), linked with the
+#                    guest runtime guests/runtime/*.c *.S by guests/runtime/guest.lds.S
+#
+# The .elf files stay beside the images: `objdump -d`, `nm` (the tests read the
+# address of a guest's variables there).
+
+GUEST_LD ?= ld
+OBJCOPY ?= objcopy
+# Freestanding: no libc, no red zone (an interrupt or exception would clobber it),
+# no SSE (the guest does not enable it), no stack protector (no TLS to hold the
+# canary), absolute addresses (the guest runs where it is linked).
+GUEST_CFLAGS := -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fcf-protection=none
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
+
+# $(call guest_rules,STEP_DIR)
+define guest_rules
+$(1)_GUEST_RUNTIME := $(wildcard $(1)/guests/runtime/*.c $(1)/guests/runtime/*.S)
+$(1)_GUEST_DEPS := $(wildcard $(1)/guests/runtime/*.h $(1)/guests/*.h)
+
+$(BUILD)/$(1)/guests/%.elf: $(1)/guests/%.S
+	@mkdir -p $$(@D)
+	$$(CC) -m32 -c -o $$(@:.elf=.o) $$<
+	$$(GUEST_LD) -m elf_i386 -Ttext=0x1000 -e _start -o $$@ $$(@:.elf=.o)
+
+$(BUILD)/$(1)/guests/%.elf: $(1)/guests/%.c $$($(1)_GUEST_RUNTIME) $$($(1)_GUEST_DEPS) \
+		$(BUILD)/$(1)/guests/guest.lds
+	@mkdir -p $$(@D)
+	$$(CC) $$(GUEST_CFLAGS) -I$(1)/guests/runtime $$(GUEST_LDFLAGS) -T $(BUILD)/$(1)/guests/guest.lds \
+		-o $$@ $$< $$($(1)_GUEST_RUNTIME)
+
+$(BUILD)/$(1)/guests/guest.lds: $(1)/guests/runtime/guest.lds.S
+	@mkdir -p $$(@D)
+	$$(CC) -E -P -o $$@ $$<
+
+$(BUILD)/$(1)/guests/%.bin: $(BUILD)/$(1)/guests/%.elf
+	$$(OBJCOPY) -O binary $$< $$@
+endef
+
+GUEST_STEP_DIRS := $(foreach d,$(STEP_DIRS),$(if $(wildcard $(d)/guests/),$(d)))
+$(foreach d,$(GUEST_STEP_DIRS),$(eval $(call guest_rules,$(d))))
+
+# $(call guests_of,STEP_DIR) -> the images its guests/ builds, and their ELF files
+# (named, so that make does not delete them as intermediate files)
+guests_of = $(foreach g,$(basename $(wildcard $(1)/guests/*.S $(1)/guests/*.c)), \
+	$(patsubst $(1)/guests/%,$(BUILD)/$(1)/guests/%.bin,$(g)) \
+	$(patsubst $(1)/guests/%,$(BUILD)/$(1)/guests/%.elf,$(g)))
+
+SOLUTION_GUESTS := $(foreach d,$(filter solutions/%,$(GUEST_STEP_DIRS)),$(call guests_of,$(d)))
+LAB_GUESTS := $(foreach d,$(filter labs/%,$(GUEST_STEP_DIRS)),$(call guests_of,$(d)))
+
+.PHONY: guests
+guests: $(SOLUTION_GUESTS) $(LAB_GUESTS)
+solutions: $(SOLUTION_GUESTS)
+labs-build: $(LAB_GUESTS)
