@@ -1,0 +1,105 @@
+# Shared by vmm's tests (tests/11-*.bats and later). Load it with `load vmm-helpers`.
+#
+# Environment:
+#   VMM        the vmm program under test; by default build/solutions/NN-name/vmm for
+#              the test file NN-name.bats
+#   GUESTS     the guests' images (NAME.bin) and ELF files (NAME.elf); by default
+#              guests/ beside VMM (make builds them there)
+#   GUEST_SRC  the guests' sources; by default the guests/ of the step directory VMM
+#              was built from (build/labs/NN-name/vmm -> labs/NN-name/guests)
+#
+# vmm needs /dev/kvm: run the tests with tools/with-kvm, which finds one (on the host,
+# or in a vm-lab guest with nested KVM):
+#     tools/with-kvm -- bats tests/11-kvm-real-mode.bats
+# A VM leaves nothing behind on the host once vmm has exited (its memory and fds are
+# vmm's), so unlike box's tests these have no leftover check.
+
+bats_require_minimum_version 1.5.0
+
+BATS_LIB_DIR=${BATS_LIB_DIR:-/usr/lib/bats}
+load "$BATS_LIB_DIR/bats-support/load"
+load "$BATS_LIB_DIR/bats-assert/load"
+load "$BATS_LIB_DIR/bats-file/load"
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Guests run under nested KVM on an emulated CPU: slow, but never minutes.
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
+
+if [[ -z ${VMM:-} ]]; then
+	VMM=$REPO/build/solutions/$(basename "$BATS_TEST_FILENAME" .bats)/vmm
+fi
+VMM=$(realpath -m "$VMM")
+GUESTS=${GUESTS:-$(dirname "$VMM")/guests}
+if [[ -z ${GUEST_SRC:-} ]]; then
+	vmm_step=$(basename "$(dirname "$VMM")")
+	vmm_tree=$(basename "$(dirname "$(dirname "$VMM")")")
+	GUEST_SRC=$REPO/$vmm_tree/$vmm_step/guests
+	[[ -d $GUEST_SRC ]] || GUEST_SRC=$REPO/solutions/$vmm_step/guests
+fi
+
+# The image of guest NAME, checked to be there.
+guest() {
+	local image=$GUESTS/$1.bin
+	if [[ ! -f $image ]]; then
+		echo "no guest image $image: build it with make" >&2
+		return 1
+	fi
+	echo "$image"
+}
+
+# The address of SYMBOL in guest NAME, as 0x... (from NAME.elf, which make keeps).
+guest_symbol() {
+	local addr
+	addr=$(nm "$GUESTS/$1.elf" | awk -v s="$2" '$3 == s { print $1 }')
+	[[ -n $addr ]] || { echo "no symbol $2 in $GUESTS/$1.elf" >&2; return 1; }
+	echo "0x$addr"
+}
+
+# A random number in [LO, HI] (HI - LO below 2^30).
+random_between() {
+	echo $(($1 + ((RANDOM << 15) | RANDOM) % ($2 - $1 + 1)))
+}
+
+# A random 64-bit value, as 0x and 16 hex digits (vmm's syntax; bash's arithmetic and
+# printf read it too).
+random_u64() {
+	printf '0x%016x' $(((RANDOM << 49) ^ (RANDOM << 34) ^ (RANDOM << 19) ^ (RANDOM << 4) ^ (RANDOM & 15)))
+}
+
+# The line `vmm --regs` prints for register NAME holding VALUE.
+reg_line() {
+	printf '%s=0x%016x' "$1" "$2"
+}
+
+# The value of register NAME in `vmm --regs` output held in $output.
+reg_value() {
+	sed -n "s/^$1=//p" <<<"$output"
+}
+
+# VALUE as N bytes, little-endian, two hex digits each, space-separated.
+le_bytes() {
+	local value=$1 n=$2 i out=()
+	for ((i = 0; i < n; i++)); do
+		out+=("$(printf '%02x' $(((value >> (8 * i)) & 0xff)))")
+	done
+	echo "${out[*]}"
+}
+
+# The lines `vmm --peek ADDR:LEN` prints for memory holding BYTES (hex, space-separated).
+peek_lines() {
+	local addr=$(($1)) bytes=($2) i
+	for ((i = 0; i < ${#bytes[@]}; i++)); do
+		if ((i % 16 == 0)); then
+			((i == 0)) || echo
+			printf '%08x:' $((addr + i))
+		fi
+		printf ' %s' "${bytes[i]}"
+	done
+	echo
+}
+
+# The first N bytes of FILE, as le_bytes writes them.
+file_bytes() {
+	od -An -tx1 -v -N "$2" "$1" | xargs
+}
