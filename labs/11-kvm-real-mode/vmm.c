@@ -183,11 +183,17 @@ static enum parsed parse_option(int c, const char *arg, const char *opt, struct 
 
 static enum parsed parse_options(int argc, char **argv, struct options *o)
 {
+	/* One option a line, so that a later step adds its own without reflowing these. */
+	// clang-format off
 	static const struct option longopts[] = {
-	        {"mem", required_argument, NULL, 'm'}, {"set", required_argument, NULL, 's'},
-	        {"regs", no_argument, NULL, 'r'},      {"peek", required_argument, NULL, 'p'},
-	        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+	        {"mem", required_argument, NULL, 'm'},
+	        {"set", required_argument, NULL, 's'},
+	        {"regs", no_argument, NULL, 'r'},
+	        {"peek", required_argument, NULL, 'p'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
+	// clang-format on
 	enum parsed r;
 	int c;
 
@@ -253,17 +259,31 @@ static int print_state(struct vm *vm, const struct options *o)
 	return 0;
 }
 
+/* Where the image goes in guest memory, and where the guest starts. */
+static uint64_t load_address(const struct options *o)
+{
+	(void)o;
+	return REAL_MODE_LOAD;
+}
+
+/* The vCPU's registers at the start: the CPU mode the guest is written for. */
+static int setup_vcpu(struct vm *vm, const struct options *o, uint64_t entry)
+{
+	(void)o;
+	return setup_real_mode(vm, entry);
+}
+
 /* Makes the VM, runs the guest in it, reports; returns vmm's exit status. */
 static int run_guest(const struct options *o, const struct image *img)
 {
-	uint64_t load = REAL_MODE_LOAD;
+	uint64_t load = load_address(o);
 	struct vm vm;
 	int status;
 
 	if (vm_create(&vm, o->mem_size) < 0)
 		return EXIT_VMM_ERROR;
 	status = EXIT_VMM_ERROR;
-	if (image_place(&vm, img, load) < 0 || setup_real_mode(&vm, load) < 0 ||
+	if (image_place(&vm, img, load) < 0 || setup_vcpu(&vm, o, load) < 0 ||
 	    apply_sets(&vm, o) < 0)
 		goto out;
 	status = run_vm(&vm);
@@ -290,7 +310,7 @@ int main(int argc, char **argv)
 	case PARSED_RUN:
 		break;
 	}
-	if (image_read(o.image, REAL_MODE_LOAD, o.mem_size, &img) < 0)
+	if (image_read(o.image, load_address(&o), o.mem_size, &img) < 0)
 		return EXIT_VMM_ERROR;
 	status = run_guest(&o, &img);
 	image_free(&img);
