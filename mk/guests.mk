@@ -10,6 +10,7 @@
 # address of a guest's variables there).
 
 GUEST_LD ?= ld
+guest_comma := ,
 OBJCOPY ?= objcopy
 # Freestanding: no libc, no red zone (an interrupt or exception would clobber it),
 # no SSE (the guest does not enable it), no stack protector (no TLS to hold the
@@ -18,10 +19,13 @@ GUEST_CFLAGS := -m64 -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fcf-protection=none
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
+# A guest's one segment is code and data at once (it has no memory protection of its
+# own): binutils 2.39 and later warn about that, unless told it is meant.
+GUEST_LDFLAGS += $(if $(shell $(GUEST_LD) --help 2>/dev/null | grep -e --no-warn-rwx-segments),-Wl$(guest_comma)--no-warn-rwx-segments)
 
 # $(call guest_rules,STEP_DIR)
 define guest_rules
-$(1)_GUEST_RUNTIME := $(wildcard $(1)/guests/runtime/*.c $(1)/guests/runtime/*.S)
+$(1)_GUEST_RUNTIME := $(filter-out %.lds.S,$(wildcard $(1)/guests/runtime/*.c $(1)/guests/runtime/*.S))
 $(1)_GUEST_DEPS := $(wildcard $(1)/guests/runtime/*.h $(1)/guests/*.h)
 
 $(BUILD)/$(1)/guests/%.elf: $(1)/guests/%.S
