@@ -34,8 +34,10 @@ GUESTS=${GUESTS:-$(dirname "$VMM")/guests}
 if [[ -z ${GUEST_SRC:-} ]]; then
 	vmm_step=$(basename "$(dirname "$VMM")")
 	vmm_tree=$(basename "$(dirname "$(dirname "$VMM")")")
-	GUEST_SRC=$REPO/$vmm_tree/$vmm_step/guests
-	[[ -d $GUEST_SRC ]] || GUEST_SRC=$REPO/solutions/$vmm_step/guests
+	# The guests are given code: a lab's are its solution's (a learner's copy has no solutions/).
+	for GUEST_SRC in "$REPO"/{"$vmm_tree",labs,solutions}/"$vmm_step"/guests; do
+		[[ -d $GUEST_SRC ]] && break
+	done
 fi
 
 # The image of guest NAME, checked to be there.
