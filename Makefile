@@ -27,6 +27,7 @@ include mk/rootfs.mk
 include mk/checks.mk
 include mk/unit-steps.mk
 include mk/slides.mk
+include mk/vm-bench.mk
 -include mk/grader.mk
 
 .PHONY: help
@@ -39,6 +40,7 @@ help:
 	@echo 'make slides          render slides/*.md to build/slides/ (HTML)'
 	@echo 'make format          clang-format every C file'
 	@echo 'make bench           start-up time and memory of box against runc, crun and unshare (root)'
+	@echo 'make vm-bench        vmm against QEMU -M microvm: time to first output and to init, memory (KVM, or nested)'
 	@echo 'make grade           grade your own labs as the instructor'"'"'s grader does (root; LESSON="NN...")'
 	@echo 'make student-release the learner-facing tree without solutions (instructors; check-release proves it)'
 	@echo 'make grade-class SUBMISSIONS=DIR  grade a folder of submissions into a CSV gradebook (root)'
