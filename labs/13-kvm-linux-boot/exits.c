@@ -24,6 +24,8 @@
  * eight registers, the clock, the reset register, the boot timer. A reset ends the
  * run: a reboot as the guest's halt (status 0), a kernel panic as a failure. With the
  * interrupt controllers in KVM, HLT no longer exits: KVM waits for the next interrupt.
+ * An unknown port is logged at its first access only: Linux probes for devices a PC
+ * may have (a keyboard controller, a Super I/O chip) dozens of times over.
  */
 #include "vmm.h"
 
@@ -163,6 +165,16 @@ static void handle_mmio(struct vm *vm)
 	log_mmio(run);
 }
 
+/* Whether an access to this unknown port was logged before (and from now on, it was). */
+static bool already_logged(struct vm *vm, uint16_t port)
+{
+	uint8_t bit = (uint8_t)(1u << (port % 8));
+	bool logged = vm->unknown_ports_logged[port / 8] & bit;
+
+	vm->unknown_ports_logged[port / 8] |= bit;
+	return logged;
+}
+
 /* KVM_EXIT_IO: the guest executed IN or OUT (or INS/OUTS); the vCPU waits for the answer. */
 static int handle_io(struct vm *vm)
 {
@@ -173,6 +185,12 @@ static int handle_io(struct vm *vm)
 
 	if (pc != 0)
 		return pc < 0 ? -1 : 0;
+	/* A kernel probes, many times over, for what a PC may have: one line a port. */
+	if (vm->pc && already_logged(vm, run->io.port)) {
+		if (run->io.direction == KVM_EXIT_IO_IN)
+			memset(data, 0xff, (size_t)run->io.size * run->io.count);
+		return 0;
+	}
 
 	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == SERIAL_PORT)
 		return write_serial(data, (size_t)run->io.size * run->io.count);

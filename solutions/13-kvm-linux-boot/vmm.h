@@ -151,7 +151,9 @@ struct vm {
 	enum reset reset;      /* set when the guest asks for a reset: vmm stops */
 	bool boot_time;        /* --boot-time: report the write to BOOT_TIME_PORT */
 	struct timespec start; /* when vmm started, for --boot-time */
-	                       // STEP 13 END
+	/* One bit a port: an unknown port is logged at its first access only (exits.c). */
+	uint8_t unknown_ports_logged[65536 / 8];
+	// STEP 13 END
 };
 
 // STEP 13 BEGIN
