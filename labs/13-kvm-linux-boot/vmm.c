@@ -104,6 +104,7 @@ struct options {
 	bool print_regs;
 	bool long_mode;     /* --long */
 	uint64_t mmio_read; /* --mmio-read */
+	/* Booting Linux */
 	bool mem_given;      /* --mem was given */
 	const char *kernel;  /* --kernel */
 	const char *initrd;  /* --initrd */

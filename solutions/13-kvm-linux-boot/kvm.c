@@ -39,6 +39,7 @@ static const struct {
         {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},   /* KVM_SET_USER_MEMORY_REGION */
         {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"}, /* KVM_SET_TSS_ADDR */
         // STEP 13 BEGIN
+        /* To boot Linux: the PC's interrupt controllers and timer in KVM, and CPUID. */
         {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},     /* KVM_CREATE_IRQCHIP, KVM_IRQ_LINE */
         {KVM_CAP_PIT2, "KVM_CAP_PIT2"},           /* KVM_CREATE_PIT2 */
         {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"}, /* KVM_GET_SUPPORTED_CPUID, KVM_SET_CPUID2 */

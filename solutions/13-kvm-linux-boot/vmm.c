@@ -125,6 +125,7 @@ struct options {
 	uint64_t mmio_read; /* --mmio-read */
 	// STEP 12 END
 	// STEP 13 BEGIN
+	/* Booting Linux */
 	bool mem_given;      /* --mem was given */
 	const char *kernel;  /* --kernel */
 	const char *initrd;  /* --initrd */
