@@ -8,7 +8,7 @@
 # the real CPU, in memory that vmm gives the VM. What they compute, from inputs drawn
 # at random here, is read back from the vCPU's registers and from guest memory after
 # the halt, and compared with what the test computes itself. Needs /dev/kvm: run with
-#     tools/with-kvm -- bats tests/11-kvm-real-mode.bats
+#     tools/with-kvm --session -- bats tests/11-kvm-real-mode.bats
 
 load vmm-helpers
 
@@ -16,7 +16,7 @@ load vmm-helpers
 	# The line hello.S prints, as its source spells it (.asciz "...\n").
 	message=$(sed -n 's/^[[:space:]]*\.asciz "\(.*\)"$/\1/p' "$GUEST_SRC/hello.S")
 	[[ -n $message ]]
-	run --separate-stderr "$VMM" "$(guest hello)"
+	run --separate-stderr vmm "$(guest hello)"
 	assert_success
 	assert_output "$(printf '%b' "$message")"
 	assert_equal "$stderr" ""
@@ -25,7 +25,7 @@ load vmm-helpers
 @test "the guest computes on its vCPU: its result is in a register after the halt" {
 	n=$(random_between 1 2000)
 	sum=$((n * (n + 1) * (2 * n + 1) / 6)) # 1*1 + 2*2 + ... + n*n
-	run --separate-stderr "$VMM" --set rax="$n" --regs "$(guest compute)"
+	run --separate-stderr vmm --set rax="$n" --regs "$(guest compute)"
 	assert_success
 	assert_line "$(reg_line rbx "$sum")"
 	assert_line "$(reg_line rax "$n")"
@@ -35,7 +35,7 @@ load vmm-helpers
 	n=$(random_between 1 2000)
 	sum=$((n * (n + 1) * (2 * n + 1) / 6))
 	result=$(guest_symbol compute result)
-	run --separate-stderr "$VMM" --set rax="$n" --peek "$result:4" "$(guest compute)"
+	run --separate-stderr vmm --set rax="$n" --peek "$result:4" "$(guest compute)"
 	assert_success
 	assert_output "$(peek_lines "$result" "$(le_bytes "$sum" 4)")"
 }
@@ -44,7 +44,7 @@ load vmm-helpers
 	image=$(guest ports)
 	size=$(stat -c %s "$image")
 	# ports.bin ends with its HLT: RIP points just past it, 0x1000 + the image's size.
-	run --separate-stderr "$VMM" --regs --peek "0x1000:$size" "$image"
+	run --separate-stderr vmm --regs --peek "0x1000:$size" "$image"
 	assert_success
 	assert_line "$(reg_line rip $((0x1000 + size)))"
 	assert_output --partial "$(peek_lines 0x1000 "$(file_bytes "$image" "$size")")"
@@ -53,7 +53,7 @@ load vmm-helpers
 @test "registers set before the start are the vCPU's: read back after the halt" {
 	value=$(random_u64)
 	n=$(random_between 1 2000)
-	run --separate-stderr "$VMM" --set r15="$value" --set rax="$n" --regs "$(guest compute)"
+	run --separate-stderr vmm --set r15="$value" --set rax="$n" --regs "$(guest compute)"
 	assert_success
 	assert_line "$(reg_line r15 "$value")"
 	assert_line "$(reg_line rax "$n")"
@@ -65,7 +65,7 @@ load vmm-helpers
 	cp "$(guest hello)" "$image"
 	truncate -s $((mem - 0x1000)) "$image"
 	message=$(sed -n 's/^[[:space:]]*\.asciz "\(.*\)"$/\1/p' "$GUEST_SRC/hello.S")
-	run --separate-stderr "$VMM" --mem "$mem" "$image"
+	run --separate-stderr vmm --mem "$mem" "$image"
 	assert_success
 	assert_output "$(printf '%b' "$message")"
 }
@@ -75,7 +75,7 @@ load vmm-helpers
 	if ((port == 0x3f8)); then port=0x3f9; fi
 	byte=$(random_between 0 0xfe)
 	high=$(random_between 0 0xff)
-	run --separate-stderr "$VMM" --set rdx="$port" --set rax=$(((high << 8) | byte)) --regs "$(guest ports)"
+	run --separate-stderr vmm --set rdx="$port" --set rax=$(((high << 8) | byte)) --regs "$(guest ports)"
 	assert_success
 	assert_equal "$stderr" "$(printf 'vmm: io out to unknown port 0x%04x: size 1, data 0x%02x (ignored)\nvmm: io in from unknown port 0x%04x: size 1 (reads 0xff)' \
 		"$port" "$byte" "$port")"
@@ -84,7 +84,7 @@ load vmm-helpers
 }
 
 @test "a guest that triple-faults ends vmm with status 1 and one line on stderr" {
-	run --separate-stderr "$VMM" "$(guest triple)"
+	run --separate-stderr vmm "$(guest triple)"
 	assert_equal "$status" 1
 	assert_equal "$stderr" "vmm: guest failed: triple fault (KVM_EXIT_SHUTDOWN)"
 	assert_output ""
@@ -96,7 +96,7 @@ load vmm-helpers
 # bats test_tags=given
 @test "a missing image is refused with exit 125" {
 	missing=$BATS_TEST_TMPDIR/no-such-guest-$RANDOM.bin
-	run --separate-stderr "$VMM" "$missing"
+	run --separate-stderr vmm "$missing"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: open $missing: No such file or directory"
 }
@@ -105,10 +105,10 @@ load vmm-helpers
 @test "an empty image, or one that is not a file, is refused with exit 125" {
 	empty=$BATS_TEST_TMPDIR/empty.bin
 	: >"$empty"
-	run --separate-stderr "$VMM" "$empty"
+	run --separate-stderr vmm "$empty"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: load $empty: empty image"
-	run --separate-stderr "$VMM" "$BATS_TEST_TMPDIR"
+	run --separate-stderr vmm "$BATS_TEST_TMPDIR"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: load $BATS_TEST_TMPDIR: not a regular file"
 }
@@ -119,7 +119,7 @@ load vmm-helpers
 	size=$((mem - 0x1000 + $(random_between 1 100)))
 	image=$BATS_TEST_TMPDIR/big.bin
 	truncate -s "$size" "$image"
-	run --separate-stderr "$VMM" --mem "$mem" "$image"
+	run --separate-stderr vmm --mem "$mem" "$image"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "$(printf 'vmm: load %s: %d bytes do not fit between 0x1000 and the end of guest memory at 0x%x (see --mem)' \
 		"$image" "$size" "$mem")"
@@ -129,23 +129,23 @@ load vmm-helpers
 @test "a malformed, too small or too large --mem is refused with exit 125" {
 	image=$(guest hello)
 	for bad in "" 12x 1.5M -64k 0x10000 4k 65535 2G 70000; do
-		run --separate-stderr "$VMM" --mem "$bad" "$image"
+		run --separate-stderr vmm --mem "$bad" "$image"
 		assert_equal "$status" 125
 		assert_equal "${#lines[@]}" 0
 		assert_equal "$(wc -l <<<"$stderr")" 1
 		assert_regex "$stderr" "^vmm: --mem $bad: (not a size|too small|too large|not a multiple of 4k)"
 	done
-	run --separate-stderr "$VMM" --mem 4k "$image"
+	run --separate-stderr vmm --mem 4k "$image"
 	assert_equal "$stderr" "vmm: --mem 4k: too small (at least 64k)"
 }
 
 # bats test_tags=given
 @test "--peek outside guest memory, or a bad --set, is refused with exit 125" {
-	run --separate-stderr "$VMM" --mem 64k --peek 0xfff0:17 "$(guest hello)"
+	run --separate-stderr vmm --mem 64k --peek 0xfff0:17 "$(guest hello)"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: --peek 0xfff0:17: outside guest memory (--mem 65536 bytes)"
 	reg=r$(random_between 16 99)
-	run --separate-stderr "$VMM" --set "$reg=1" "$(guest hello)"
+	run --separate-stderr vmm --set "$reg=1" "$(guest hello)"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: --set $reg=1: unknown register $reg"
 }
@@ -153,17 +153,17 @@ load vmm-helpers
 # bats test_tags=given
 @test "an unknown option, or no image, is refused with exit 125" {
 	opt=--no-such-option-$RANDOM
-	run --separate-stderr "$VMM" "$opt" "$(guest hello)"
+	run --separate-stderr vmm "$opt" "$(guest hello)"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: unknown option $opt (see 'vmm --help')"
-	run --separate-stderr "$VMM"
+	run --separate-stderr vmm
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: missing GUEST.bin (see 'vmm --help')"
 }
 
 # bats test_tags=given
 @test "vmm --help describes the contract and exits 0" {
-	run "$VMM" --help
+	run vmm --help
 	assert_success
 	assert_line --index 0 "Usage: vmm [OPTIONS] GUEST.bin"
 	assert_output --partial "Exit status: 0 when the guest halts; 1 when the guest fails"

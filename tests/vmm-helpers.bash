@@ -7,10 +7,17 @@
 #              guests/ beside VMM (make builds them there)
 #   GUEST_SRC  the guests' sources; by default the guests/ of the step directory VMM
 #              was built from (build/labs/NN-name/vmm -> labs/NN-name/guests)
+#   VMM_EXEC   set by tools/with-kvm --session: the command that runs vmm where KVM
+#              is (tools/kvm-exec); empty or unset: vmm runs here
+#   VMM_TIMEOUT  seconds a vmm command may take before it is killed (default 280)
 #
-# vmm needs /dev/kvm: run the tests with tools/with-kvm, which finds one (on the host,
-# or in a vm-lab guest with nested KVM):
-#     tools/with-kvm -- bats tests/11-kvm-real-mode.bats
+# vmm needs /dev/kvm: run the tests with tools/with-kvm --session, which finds one:
+#     tools/with-kvm --session -- bats tests/11-kvm-real-mode.bats
+# On a host with /dev/kvm, bats and vmm run there. Without (the lab machines), bats
+# still runs on the host, at full speed, and only vmm runs in a vm-lab guest with
+# nested KVM (one guest for the whole run): the tests call `vmm ARGS`, never "$VMM",
+# and give vmm only files that are there when the guest boots (build/) or that they
+# make under $TMPDIR ($BATS_TEST_TMPDIR), which the guest sees as it is.
 # A VM leaves nothing behind on the host once vmm has exited (its memory and fds are
 # vmm's), so unlike box's tests these have no leftover check.
 
@@ -39,6 +46,18 @@ if [[ -z ${GUEST_SRC:-} ]]; then
 		[[ -d $GUEST_SRC ]] && break
 	done
 fi
+
+VMM_TIMEOUT=${VMM_TIMEOUT:-280}
+
+# vmm ARGS...: the vmm under test, where KVM is (see VMM_EXEC above), with its
+# output, errors and status as if it ran here; 124 if it runs VMM_TIMEOUT seconds.
+vmm() {
+	if [[ -n ${VMM_EXEC:-} ]]; then
+		"$VMM_EXEC" --timeout "$VMM_TIMEOUT" -- "$VMM" "$@"
+	else
+		timeout --foreground "$VMM_TIMEOUT" "$VMM" "$@"
+	fi
+}
 
 # The image of guest NAME, checked to be there.
 guest() {
