@@ -4,8 +4,10 @@
 # Two tracks share the step numbers: box (00-10, containers) and vmm (11-13, KVM).
 # A step builds vmm if its directory has vmm.c (as mk/steps.mk says), box otherwise.
 # A step's tests are tests/NN-*.bats; box's get the program in $BOX, vmm's in $VMM.
-# vmm's tests need /dev/kvm: tools/with-kvm runs them natively where the host has
-# it, and in a vm-lab guest with nested KVM where it doesn't (as on the lab machines).
+# vmm's tests need /dev/kvm: tools/with-kvm --session runs bats on the host either
+# way, and vmm natively where the host has /dev/kvm, else in one vm-lab guest with
+# nested KVM for the whole run (as on the lab machines; tests call vmm through
+# $VMM_EXEC, see tests/vmm-helpers.bash and tools/kvm-exec).
 
 step_program() { # STEP_DIR -> box | vmm
 	if [[ -f $1/vmm.c ]]; then echo vmm; else echo box; fi
@@ -31,12 +33,13 @@ track_tests() { # NN
 }
 
 # run_step_bats PROGRAM BATS_ARGS...: bats with the program under test in $BOX or
-# $VMM (by its name); vmm's tests through tools/with-kvm.
+# $VMM (by its name); vmm's tests in a tools/with-kvm session (VMM_TEST_TIMEOUT:
+# bats' limit, default 1200 s; the guest's boot comes on top).
 run_step_bats() {
 	local prog=$1
 	shift
 	case ${prog##*/} in
-	vmm) tools/with-kvm --timeout "${VMM_TEST_TIMEOUT:-1200}" -- env VMM="$(realpath -m "$prog")" bats "$@" ;;
+	vmm) VMM=$(realpath -m "$prog") tools/with-kvm --session --timeout "${VMM_TEST_TIMEOUT:-1200}" -- bats "$@" ;;
 	*) BOX=$prog bats "$@" ;;
 	esac
 }
