@@ -11,7 +11,7 @@
 # its host's, since it runs on the host's kernel (the control: a process in new PID
 # and mount namespaces with a /proc of its own, as box's), the VM reads the one of a
 # kernel that booted inside it. Needs /dev/kvm: run with
-#     tools/with-kvm -- bats tests/13-kvm-linux-boot.bats
+#     tools/with-kvm --session -- bats tests/13-kvm-linux-boot.bats
 # Under nested KVM on an emulated CPU a boot takes from seconds to a minute or two,
 # so each guest boots once (boot_guest) and several tests read its output.
 
@@ -41,7 +41,7 @@ boot_guest() {
 	if [[ ! -f $dir/status ]]; then
 		mkdir -p "$dir"
 		local s=0
-		timeout 290 "$VMM" --kernel "$KERNEL" --initrd "$INITRD" "$@" >"$dir/out" 2>"$dir/err" || s=$?
+		VMM_TIMEOUT=290 vmm --kernel "$KERNEL" --initrd "$INITRD" "$@" >"$dir/out" 2>"$dir/err" || s=$?
 		echo "$s" >"$dir/status"
 	fi
 	# The guest's tty ends its lines with \r\n (onlcr), as a terminal wants them.
@@ -153,7 +153,7 @@ patched_kernel() {
 # --- bad input: one clear line, exit 125, before any VM exists ----------------
 
 @test "memory too small for the kernel is refused with exit 125" {
-	run --separate-stderr "$VMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 32M
+	run --separate-stderr vmm --kernel "$KERNEL" --initrd "$INITRD" --mem 32M
 	assert_equal "$status" 125
 	assert_output ""
 	assert_regex "$stderr" "^vmm: 32 MiB of memory is too small for this kernel: it needs more than [0-9]+ MiB to start$"
@@ -163,7 +163,7 @@ patched_kernel() {
 	# Smaller than the memory, but not above the 80 MiB the kernel needs to start.
 	big=$BATS_TEST_TMPDIR/big.cpio
 	truncate -s 100M "$big"
-	run --separate-stderr "$VMM" --kernel "$KERNEL" --initrd "$big" --mem 128M
+	run --separate-stderr vmm --kernel "$KERNEL" --initrd "$big" --mem 128M
 	assert_equal "$status" 125
 	assert_output ""
 	assert_regex "$stderr" "^vmm: the initrd \(100 MiB\) does not fit in memory above the kernel \([0-9]+ MiB free\): give the guest more memory$"
@@ -174,16 +174,16 @@ patched_kernel() {
 # bats test_tags=given
 @test "a missing kernel or initrd is refused with exit 125" {
 	missing=$BATS_TEST_TMPDIR/no-such-file-$RANDOM
-	run --separate-stderr "$VMM" --kernel "$missing" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$missing" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: open $missing: No such file or directory"
-	run --separate-stderr "$VMM" --kernel "$KERNEL" --initrd "$missing"
+	run --separate-stderr vmm --kernel "$KERNEL" --initrd "$missing"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: open $missing: No such file or directory"
-	run --separate-stderr "$VMM" --kernel "$KERNEL"
+	run --separate-stderr vmm --kernel "$KERNEL"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: --kernel wants --initrd too (see 'vmm --help')"
-	run --separate-stderr "$VMM" --initrd "$INITRD" "$missing"
+	run --separate-stderr vmm --initrd "$INITRD" "$missing"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: --initrd, --cmdline and --boot-time go with --kernel (see 'vmm --help')"
 }
@@ -192,12 +192,12 @@ patched_kernel() {
 @test "a truncated kernel image is refused with exit 125" {
 	short=$BATS_TEST_TMPDIR/short
 	head -c 700 "$KERNEL" >"$short"
-	run --separate-stderr "$VMM" --kernel "$short" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$short" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: $short: truncated bzImage (700 bytes)"
 	size=$(($(stat -c %s "$KERNEL") / 2))
 	head -c "$size" "$KERNEL" >"$short"
-	run --separate-stderr "$VMM" --kernel "$short" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$short" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_regex "$stderr" "^vmm: $short: truncated bzImage \($size bytes, its header says [0-9]+\)$"
 }
@@ -205,10 +205,10 @@ patched_kernel() {
 # bats test_tags=given
 @test "a file that is no bzImage (no HdrS magic) is refused with exit 125" {
 	bad=$(patched_kernel 0x202 48647258) # "HdrX"
-	run --separate-stderr "$VMM" --kernel "$bad" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$bad" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: $bad: not a bzImage (no \"HdrS\" magic in its setup header)"
-	run --separate-stderr "$VMM" --kernel "$INITRD" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$INITRD" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: $INITRD: not a bzImage (no \"HdrS\" magic in its setup header)"
 }
@@ -216,7 +216,7 @@ patched_kernel() {
 # bats test_tags=given
 @test "a kernel with too old a boot protocol is refused with exit 125" {
 	old=$(patched_kernel 0x206 0902) # version 2.09, little-endian
-	run --separate-stderr "$VMM" --kernel "$old" --initrd "$INITRD"
+	run --separate-stderr vmm --kernel "$old" --initrd "$INITRD"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "vmm: $old: boot protocol 2.09 is too old (vmm needs 2.12 or later)"
 }
@@ -224,7 +224,7 @@ patched_kernel() {
 # bats test_tags=given
 @test "a malformed --mem, or one above 1G, is refused with exit 125" {
 	for bad in "" 12x 1.5M -64M 2G; do
-		run --separate-stderr "$VMM" --kernel "$KERNEL" --initrd "$INITRD" --mem "$bad"
+		run --separate-stderr vmm --kernel "$KERNEL" --initrd "$INITRD" --mem "$bad"
 		assert_equal "$status" 125
 		assert_output ""
 		assert_equal "$(wc -l <<<"$stderr")" 1
@@ -234,7 +234,7 @@ patched_kernel() {
 
 # bats test_tags=given
 @test "vmm --help describes --kernel, --initrd, --cmdline and --boot-time" {
-	run "$VMM" --help
+	run vmm --help
 	assert_success
 	assert_line --index 1 "       vmm [OPTIONS] --kernel BZIMAGE --initrd CPIO"
 	for opt in --kernel --initrd --cmdline --boot-time; do
