@@ -214,24 +214,35 @@ class Grader:
     def _env(self, **extra):
         return clean_env(self.tmp, **extra)
 
+    def _keep(self, lab):
+        """Where make puts the lab's program, which the test runs use: the one directory
+        whose writes must outlast a run (a VM sandbox throws away every other write)."""
+        return [os.path.join(self.tree, "build", "labs", lab)]
+
     def build(self, res):
         lab = res.lesson.lab
         prog = program(self.tree, lab)
         target = f"build/labs/{lab}/{prog}"
         out = []
-        deadline = time.monotonic() + self.build_timeout
-        r = self.sandbox.run(
+        sb = self.sandbox
+        deadline = time.monotonic() + self.build_timeout * sb.slowdown + sb.startup
+        r = sb.run(
             ["make", "-s", "--no-print-directory", target], cwd=self.tree, env=self._env(LC_ALL="C"),
             ro=self.ro, rw=self.rw, tmpfs=[self.tmp], on_line=out.append, deadline=lambda: deadline,
+            keep=self._keep(lab),
         )
         res.build_seconds = r.seconds
         text = "\n".join(out + ([r.stderr] if r.stderr else [])).strip()
         if r.timed_out:
-            text += f"\n[the build was stopped after {self.build_timeout:g} s]"
+            text += f"\n[the build was stopped after {self.build_timeout * sb.slowdown + sb.startup:g} s]"
         if len(text) > BUILD_OUTPUT_KEEP:
             text = text[:BUILD_OUTPUT_KEEP] + "\n[... output cut ...]"
         res.build_output = text
         ok = r.returncode == 0 and not r.timed_out and os.path.exists(os.path.join(self.tree, target))
+        # No code of the learner's runs in a build (the compiler does): a sandbox that
+        # fails there is the machine's problem, never a lab that "does not compile".
+        if "sandbox-init:" in text or r.lost:
+            raise GraderError(f"the sandbox failed while building {lab}:\n{text[-4000:]}")
         if not ok:
             res.state = "build-failed"
         return ok
@@ -253,12 +264,16 @@ class Grader:
             # still reading the test files: STARTUP_GRACE.
             bats_args = ["--tap"] + (["--filter", tap.filter_for(names)] if not first else []) + lesson.files
             argv, grace, slowdown = test_command(self.tree, prog, bats_args)
-            test_timeout = self.test_timeout * slowdown
+            # A VM sandbox boots first, and runs everything slower (its own slowdown
+            # includes the nested KVM's of vmm's tests: they run in the same guest).
+            grace += self.sandbox.startup
+            test_timeout = self.test_timeout * max(slowdown, self.sandbox.slowdown)
             last = [time.monotonic(), grace]
 
             def on_line(line, run=run, last=last):
                 if self.verbose:
-                    log(f"    | {line}")
+                    # Several lessons at once (an isolated sandbox): say whose line it is.
+                    log(f"    {lesson.num + ' ' if self.sandbox.isolated else ''}| {line}")
                 had_plan = run.plan is not None
                 if run.feed(line) or (not had_plan and run.plan is not None):
                     last[0], last[1] = time.monotonic(), test_timeout
@@ -277,6 +292,7 @@ class Grader:
             r = self.sandbox.run(
                 argv, cwd=self.tree, env=self._env(BOX=prog), ro=self.ro, rw=self.rw,
                 tmpfs=[self.tmp], on_line=_stopping(on_line), deadline=deadline,
+                keep=self._keep(lesson.lab), kvm=os.path.basename(prog) == "vmm",
             )
             for name in run.order:
                 status, out = run.results[name]
