@@ -63,3 +63,7 @@ LAB_GUESTS := $(foreach d,$(filter labs/%,$(GUEST_STEP_DIRS)),$(call guests_of,$
 guests: $(SOLUTION_GUESTS) $(LAB_GUESTS)
 solutions: $(SOLUTION_GUESTS)
 labs-build: $(LAB_GUESTS)
+
+# A step's vmm comes with its guests: `make build/labs/NN-name/vmm` (make check) builds
+# both, as the tests need both.
+$(foreach d,$(GUEST_STEP_DIRS),$(eval $(call step_prog,$(d)): | $(call guests_of,$(d))))

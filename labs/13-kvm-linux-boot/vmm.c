@@ -386,6 +386,9 @@ static int boot_linux(const struct options *o, const struct timespec *start)
 	vm.start = *start;
 	if (linux_place(&vm, &b) < 0 || linux_start(&vm, &b) < 0 || apply_sets(&vm, o) < 0)
 		goto out;
+	/* The guest has its own copies now. vmm's (the bzImage and the initramfs, megabytes)
+	 * would stay resident for the whole run and count as vmm's overhead. */
+	linux_free(&b);
 	status = run_vm(&vm);
 	if (status != EXIT_VMM_ERROR && print_state(&vm, o) < 0)
 		status = EXIT_VMM_ERROR;
