@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -161,6 +162,11 @@ class LocalSandbox:
     def prepare(self, work):
         """Called once with the grader's temporary directory, before the first run."""
 
+    def stop_all(self):
+        """Stops every run under way (the grader is stopping). Nothing to do here: the
+        test runs are the main thread's, which stops its own, and builds end at their
+        deadline; their namespaces die with them."""
+
     def run(self, argv, cwd, env, ro=(), rw=(), tmpfs=(), on_line=None, deadline=None, keep=(), kvm=False):
         """Runs ARGV in the sandbox; calls on_line(str) for each line of its stdout.
         RO and RW are directories made read-only or writable inside (deeper ones win),
@@ -264,6 +270,8 @@ class VmSandbox:
         # The grader's tree must be where the guest sees it: TMPDIR, unless it is hidden.
         self.workdir = None if self._visible(os.environ.get("TMPDIR") or "/tmp") else "/var/tmp"
         self.home = None
+        self.running = set()  # the process groups of the runs under way (one per thread)
+        self.lock = threading.RLock()  # stop_all runs in a signal handler, maybe inside run()
 
     @classmethod
     def _visible(cls, path):
@@ -289,6 +297,16 @@ class VmSandbox:
         shutil.copytree(os.path.dirname(os.path.abspath(__file__)), os.path.join(self.home, "boxgrader"),
                         ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy2(INIT, os.path.join(self.home, "sandbox-init"))
+
+    def stop_all(self):
+        """Kills the guests under way: they run in their own sessions (so that a kill
+        takes QEMU too), which the grader's end would not reach."""
+        with self.lock:
+            for pgid in self.running:
+                try:
+                    os.killpg(pgid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def run(self, argv, cwd, env, ro=(), rw=(), tmpfs=(), on_line=None, deadline=None, keep=(), kvm=False):
         """As LocalSandbox.run, in a new guest. Only the KEEP directories' writes reach
@@ -321,6 +339,8 @@ class VmSandbox:
         except (OSError, subprocess.SubprocessError) as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise GraderError(f"cannot start {self.tool}: {e}")
+        with self.lock:
+            self.running.add(proc.pid)
         timed_out = stopped = False
         err = bytearray()
         try:
@@ -335,6 +355,8 @@ class VmSandbox:
             proc.stdout.close()
             proc.stderr.close()
             rc = proc.wait()
+            with self.lock:
+                self.running.discard(proc.pid)
             shutil.rmtree(tmp, ignore_errors=True)
         text = err.decode("utf-8", "replace")
         # vm-lab/run's and vmguest.py's own errors: exit 125 and a line of theirs.

@@ -7,11 +7,12 @@ as cwd, with the host's root read-only under a tmpfs overlay, and each KEEP dire
 shared writable with the host over 9p at its own path (vm-lab/run --rw). SPEC is
 JSON: argv, env, ro, rw, tmpfs, keep, limits (pids, memory, cpus) and settings
 (GRADER_CGROUP, GRADER_CGROUPNS). It makes RO read-only and RW writable (the guest's
-own mounts, as grader/sandbox-init makes them in the local sandbox), then runs ARGV
-in a LocalSandbox of this guest: the same namespaces, cgroup and environment as
---sandbox local. ARGV's stdout lines go to stdout as they come, its stderr to stderr
-at the end; the exit status is ARGV's (125 and one line "vm-sandbox: ..." when this
-script cannot do its part).
+own mounts, as grader/sandbox-init makes them in the local sandbox), puts TMPFS, the
+tree's build/rootfs and /var/lib/box on an ext4 of the guest's (see local_fs), then
+runs ARGV in a LocalSandbox of this guest: the same namespaces, cgroup and environment
+as --sandbox local. ARGV's stdout lines go to stdout as they come, its stderr to
+stderr at the end; the exit status is ARGV's (125 and one line "vm-sandbox: ..." when
+this script cannot do its part).
 """
 
 import json
@@ -53,6 +54,34 @@ def bind(ro, rw, keep):
         mount("--move", side, d)
 
 
+def local_fs(cwd, tmpfs):
+    """The host keeps the test root filesystem and box's state (/var/lib/box) on ext4
+    and TMPDIR on a tmpfs; in the guest they would be 9p, overlayfs and the guest
+    kernel's tmpfs (6.1), none of which can idmap a mount (step 10) or hold an overlay's
+    user xattrs. A fresh ext4, a loop device on a file in the guest's memory, stands in
+    for all three: TMPFS directories, a copy of CWD/build/rootfs, and /var/lib/box."""
+    img, top = "/tmp/vm-sandbox.ext4", "/run/vm-sandbox/ext4"
+    for cmd in (["modprobe", "loop"], ["truncate", "-s", "1G", img], ["mkfs.ext4", "-q", "-F", "-O", "^has_journal", img]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise GraderError(f"{' '.join(cmd)}: {r.stderr.strip()}")
+    os.makedirs(top)
+    mount("-o", "loop", img, top)
+    for i, d in enumerate(tmpfs):
+        os.makedirs(f"{top}/tmp{i}", mode=0o1777)
+        os.chmod(f"{top}/tmp{i}", 0o1777)
+        mount("--bind", f"{top}/tmp{i}", d)
+    rootfs = os.path.join(cwd, "build", "rootfs")
+    if os.path.isdir(rootfs):
+        r = subprocess.run(["cp", "-a", rootfs, f"{top}/rootfs"], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise GraderError(f"cp -a {rootfs}: {r.stderr.strip()}")
+        mount("--bind", f"{top}/rootfs", rootfs)
+    os.makedirs(f"{top}/state")
+    os.makedirs("/var/lib/box", exist_ok=True)
+    mount("--bind", f"{top}/state", "/var/lib/box")
+
+
 def main():
     spec = json.loads(sys.argv[1])
     os.environ.update(spec["settings"])
@@ -64,8 +93,9 @@ def main():
 
     try:
         bind(spec["ro"], spec["rw"], spec["keep"])
+        local_fs(os.getcwd(), spec["tmpfs"])
         sb = sandbox.LocalSandbox(sandbox.Limits(**spec["limits"]))
-        r = sb.run(spec["argv"], cwd=os.getcwd(), env=spec["env"], tmpfs=spec["tmpfs"], on_line=on_line)
+        r = sb.run(spec["argv"], cwd=os.getcwd(), env=spec["env"], on_line=on_line)
     except GraderError as e:
         print(f"vm-sandbox: {e}", file=sys.stderr, flush=True)
         return 125
