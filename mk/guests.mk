@@ -67,3 +67,14 @@ labs-build: $(LAB_GUESTS)
 # A step's vmm comes with its guests: `make build/labs/NN-name/vmm` (make check) builds
 # both, as the tests need both.
 $(foreach d,$(GUEST_STEP_DIRS),$(eval $(call step_prog,$(d)): | $(call guests_of,$(d))))
+
+# Everything the tests need besides the programs under test: the container steps'
+# root filesystem and, when there are vmm steps, vm-lab's guest (Debian's kernel,
+# which step 13 boots too) and step 13's initramfs. The grader prepares its tree with
+# it; make check runs it before the tests.
+.PHONY: test-prereqs
+test-prereqs: rootfs
+ifneq ($(GUEST_STEP_DIRS),)
+	@BUILD=$(BUILD) vm-lab/build-guest
+	@BUILD=$(BUILD) tools/mkinitrd
+endif

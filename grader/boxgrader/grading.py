@@ -122,7 +122,10 @@ def prepare_base(src, dest, nums):
     t0 = time.monotonic()
     copy_source(src, dest)
     os.makedirs(os.path.join(dest, "build"), exist_ok=True)
-    trusted_make(dest, ["rootfs", "build/lib/libws.a", *control_targets(dest, nums)], "the grader's tree")
+    # test-prereqs: the root filesystem, and for the vmm steps vm-lab's kernel and
+    # step 13's initramfs (an older tree has only rootfs).
+    prereqs = "test-prereqs" if os.path.exists(os.path.join(dest, "mk", "guests.mk")) else "rootfs"
+    trusted_make(dest, [prereqs, "build/lib/libws.a", *control_targets(dest, nums)], "the grader's tree")
     shutil.rmtree(os.path.join(dest, "build", "labs"), ignore_errors=True)
     return time.monotonic() - t0
 
