@@ -8,7 +8,7 @@ vm_bench_last = $(lastword $(foreach d,$(addprefix $(1)/,$(2)),$(if $(wildcard $
 VM_BENCH_STEP := $(or $(call vm_bench_last,solutions,$(SOLUTIONS)),$(call vm_bench_last,labs,$(LABS)))
 
 .PHONY: vm-bench
-vm-bench: $(if $(VM_BENCH_STEP),$(call step_prog,$(VM_BENCH_STEP)) $(BUILD)/$(VM_BENCH_STEP)/guests/hello.bin)
-	BUILD=$(BUILD) vm-lab/build-guest
-	BUILD=$(BUILD) tools/mkinitrd
+# test-prereqs (mk/guests.mk): vm-lab's kernel, step 13's initramfs, and the root
+# filesystem of the container row.
+vm-bench: test-prereqs $(if $(VM_BENCH_STEP),$(call step_prog,$(VM_BENCH_STEP)) $(BUILD)/$(VM_BENCH_STEP)/guests/hello.bin)
 	BUILD=$(BUILD) tools/vm-bench
