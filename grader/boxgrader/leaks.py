@@ -6,9 +6,11 @@ appears nowhere in lab NN as tools/labgen generates it. Lab NN holds the solutio
 the earlier lessons on purpose, so the secrets of lesson NN may appear in labs/MM-*/
 for MM > NN only. Trivial lines (braces, `return 0;`, comments) are not secrets.
 
-In the release: labs/MM-*/ must hold no secret of a lesson >= MM, and no other file
-(lessons/ and slides/ excepted: they quote single lines on purpose) may hold a secret
-line that no release lab holds.
+In the release: labs/MM-*/ must hold no secret of a lesson >= MM of its own track (the
+program it builds: box or vmm, as tools/steps.bash says), and no other file (lessons/
+and slides/ excepted: they quote single lines on purpose) may hold a secret line that
+no release lab holds. Another track's lab cannot have received a lesson's code from
+labgen, and ordinary C lines (`if (errno == EINTR)`) are common to both programs.
 """
 
 import glob
@@ -22,6 +24,11 @@ END = re.compile(r"^\s*// (LESSON|STEP) (\d\d) END$")
 HINT = re.compile(r"^\s*// HINT:")
 LAB = re.compile(r"^\s*// (LAB|WAS):$")
 DOC_DIRS = ("lessons/", "slides/")
+
+
+def program(step_dir):
+    """The program a step builds (tools/steps.bash: step_program)."""
+    return "vmm" if os.path.isfile(os.path.join(step_dir, "vmm.c")) else "box"
 
 
 def normalize(line):
@@ -71,7 +78,7 @@ def file_lines(path):
 
 
 def secrets(root):
-    """{NN: set of secret lines}, from ROOT's solutions and labgen's labs."""
+    """{NN: (program, set of secret lines)}, from ROOT's solutions and labgen's labs."""
     out = {}
     with tempfile.TemporaryDirectory(prefix="box-grader-labs.") as gen:
         r = subprocess.run([os.path.join(root, "tools", "labgen"), "labs", "--out", gen],
@@ -87,7 +94,7 @@ def secrets(root):
             legit = set()
             for f in glob.glob(os.path.join(gen, step, "*")):
                 legit |= file_lines(f)
-            out[step[:2]] = body - legit
+            out[step[:2]] = (program(sol), body - legit)
     return out
 
 
@@ -105,11 +112,13 @@ def find_leaks(release, secret):
             if os.path.islink(path) or rel.startswith(DOC_DIRS):
                 continue
             lines = file_lines(path)
-            m = re.match(r"^labs/(\d\d)-[^/]+/", rel)
-            for num, sec in secret.items():
+            m = re.match(r"^(labs/(\d\d)-[^/]+)/", rel)
+            for num, (prog, sec) in secret.items():
                 if m:
-                    # A lab may hold the solutions of the lessons before it, not its own or later.
-                    hits = lines & sec if int(num) >= int(m.group(1)) else set()
+                    # A lab may hold the solutions of the lessons before it in its track,
+                    # not its own or later ones.
+                    same = program(os.path.join(release, m.group(1))) == prog
+                    hits = lines & sec if same and int(num) >= int(m.group(2)) else set()
                 else:
                     hits = (lines & sec) - lab_lines
                 leaks += [(rel, h, num) for h in sorted(hits)]
