@@ -261,7 +261,7 @@ class Grader:
         t0 = time.monotonic()
         while remaining:
             names = [t.name for t in remaining]
-            run = tap.TapRun(names)
+            run = tap.TapRun(names, {t.name: t.path for t in remaining})
             # When the current test started: bats prints its plan just before the first
             # test, and each result just before the next test. Until the plan, bats is
             # still reading the test files: STARTUP_GRACE.
@@ -312,7 +312,9 @@ class Grader:
             if not remaining and not r.timed_out:
                 # bats exits 0 when every test it ran passed (or skipped), 1 otherwise. A
                 # stream that says otherwise was written by someone else, who then ended bats.
-                failed = any(run.results[n][0] == "failed" for n in run.order)
+                failed = any(run.results[n][0] == "failed" for n in run.order) or run.teardown_failed
+                if run.teardown_failed:
+                    res.notes.append("\n".join(run.teardown_failed))
                 if r.returncode != (1 if failed else 0):
                     printed = "a failure" if failed else "only passes"
                     why = f"bats exited with status {r.returncode}, but its output shows {printed}"

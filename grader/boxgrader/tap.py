@@ -6,6 +6,11 @@ as "# ..." lines. The grader knows which tests it asked for and in which order, 
 result line that names a test out of order, twice, or one it did not ask for cannot
 be bats': the code under test wrote into the stream (it inherits bats' descriptor 3).
 That marks the run as tampered with.
+
+Two lines are bats' own and name no test: "not ok N setup_file failed" (the file's
+setup failed, so none of its tests ran: they fail, with its diagnostics) and "not ok N
+teardown_file failed" (after the file's results; they stand, and bats exits 1). A
+submission that prints them can only lower its own score.
 """
 
 import re
@@ -30,8 +35,11 @@ def filter_for(names):
 class TapRun:
     """The results of one bats run that was asked for NAMES, in that order."""
 
-    def __init__(self, names):
+    def __init__(self, names, files=None):
+        """NAMES in run order; FILES: {name: its bats file} (one file if not given)."""
         self.expected = list(names)
+        self.files = files or {}
+        self.teardown_failed = None  # diagnostics of a failed teardown_file
         self.pending = list(names)
         self.plan = None
         self.results = {}  # name -> (status, [output lines])
@@ -60,6 +68,8 @@ class TapRun:
                     status, note = "skipped", (d.group(3) or "").strip()
                 else:
                     status = "failed"
+            if failed and name in ("setup_file failed", "teardown_file failed") and name not in self.expected:
+                return self._file_hook_failed(name)
             if name not in self.expected:
                 self.tampered = f"a result for a test that was not run: {line!r}"
                 return None
@@ -75,6 +85,27 @@ class TapRun:
             self.order.append(name)
             self._current = out
             return name
+        self._keep_output(line)
+        return None
+
+    def _file_hook_failed(self, what):
+        out = [f"bats: {what} in this test's file"]
+        self._current = out
+        if what == "teardown_file failed":
+            self.teardown_failed = out
+            return None
+        if not self.pending:
+            return None
+        # Every test of the file whose turn it was fails, unrun.
+        file = self.files.get(self.pending[0])
+        unrun = [n for n in self.pending if self.files.get(n) == file]
+        for n in unrun:
+            self.pending.remove(n)
+            self.results[n] = ("failed", out)
+            self.order.append(n)
+        return unrun[-1]
+
+    def _keep_output(self, line):
         target = self._current if self._current is not None else self.stray
         text = line[2:] if line.startswith("# ") else (line[1:] if line.startswith("#") else line)
         if sum(len(x) + 1 for x in target) < OUTPUT_KEEP:
