@@ -252,95 +252,119 @@ class Grader:
 
     def run_tests(self, res):
         """Runs the lesson's tests; a test that outlives the time limit is stopped, and
-        bats is started again for the tests after it."""
+        bats is started again for the tests after it.
+
+        Only a bats run that ends by itself vouches for its results. A run the grader
+        had to stop may have been fed forged results before its code hung (the code
+        under test can write into bats' stream), so the results it printed are run
+        again: with the tests still to run, or, when it printed a result for every
+        test it was given, one test per run. Each stop costs one test, so this ends."""
         lesson = res.lesson
-        prog = os.path.join(self.tree, "build", "labs", lesson.lab, program(self.tree, lesson.lab))
         results = {}
-        remaining = list(lesson.tests)
-        first = True
+        todo = list(lesson.tests)  # in run order; results not yet trusted
+        singles = []  # tests to run alone
         t0 = time.monotonic()
-        while remaining:
-            names = [t.name for t in remaining]
-            run = tap.TapRun(names, {t.name: t.path for t in remaining})
-            # When the current test started: bats prints its plan just before the first
-            # test, and each result just before the next test. Until the plan, bats is
-            # still reading the test files: STARTUP_GRACE.
-            bats_args = ["--tap"] + (["--filter", tap.filter_for(names)] if not first else []) + lesson.files
-            argv, grace, slowdown = test_command(self.tree, prog, bats_args)
-            # A VM sandbox boots first, and runs everything slower (its own slowdown
-            # includes the nested KVM's of vmm's tests: they run in the same guest).
-            grace += self.sandbox.startup
-            test_timeout = self.test_timeout * max(slowdown, self.sandbox.slowdown)
-            last = [time.monotonic(), grace]
-
-            def on_line(line, run=run, last=last):
-                if self.verbose:
-                    # Several lessons at once (an isolated sandbox): say whose line it is.
-                    log(f"    {lesson.num + ' ' if self.sandbox.isolated else ''}| {line}")
-                had_plan = run.plan is not None
-                if run.feed(line) or (not had_plan and run.plan is not None):
-                    last[0], last[1] = time.monotonic(), test_timeout
-                if not had_plan and run.plan is not None and run.plan != len(names):
-                    raise GraderError(
-                        f"bats plans {run.plan} tests for lesson {lesson.num}, the grader expected "
-                        f"{len(names)}: the grader does not read the test files as bats does"
-                    )
-                if run.tampered:
-                    raise _Stop()
-
-            def deadline(last=last):
-                return last[0] + last[1]
-
-            first = False
-            r = self.sandbox.run(
-                argv, cwd=self.tree, env=self._env(BOX=prog), ro=self.ro, rw=self.rw,
-                tmpfs=[self.tmp], on_line=_stopping(on_line), deadline=deadline,
-                keep=self._keep(lesson.lab), kvm=os.path.basename(prog) == "vmm",
-            )
-            for name in run.order:
-                status, out = run.results[name]
-                results[name] = (status, "\n".join(out).strip())
+        while todo:
+            batch = [singles.pop(0)] if singles else [t for t in todo if t not in singles]
+            run, r, test_timeout = self._bats_run(lesson, batch, whole=len(batch) == len(lesson.tests))
             if run.tampered:
-                res.state = "tampered"
-                res.notes.append(f"the test output was tampered with ({run.tampered}): every test of "
-                                 "this lesson fails")
-                for t in lesson.tests:
-                    results[t.name] = ("tampered", "not counted: the test output of this lesson was tampered "
-                                       f"with ({run.tampered})")
+                self._tampered(res, results, run.tampered)
                 break
-            remaining = [t for t in remaining if t.name not in results]
-            if not remaining and not r.timed_out:
+            got = {name: run.results[name] for name in run.order}
+            unanswered = [t for t in batch if t.name not in got]
+            died = r.returncode not in (0, 1) and got and unanswered
+            if r.timed_out or died:
+                # The first test without a result is the one that hung (or during which
+                # bats was killed: out of memory); when every test has one, something
+                # printed them all and hung: run them one by one.
+                if unanswered:
+                    hung = unanswered[0]
+                elif len(batch) == 1:
+                    hung = batch[0]
+                else:
+                    singles = list(batch)
+                    continue
+                if r.timed_out:
+                    results[hung.name] = ("timeout", "\n".join(
+                        [f"no result after {test_timeout:g} s: the grader stopped this test (it hangs, or "
+                         "waits for something that never happens)"] + run.stray[-20:]).strip())
+                else:
+                    results[hung.name] = ("failed", f"bats died (status {r.returncode}) while this test ran: "
+                                          "killed, or out of memory\n" + r.stderr.strip()[-2000:])
+                todo.remove(hung)
+                if hung in singles:
+                    singles.remove(hung)
+                continue
+            for name, (status, out) in got.items():
+                results[name] = (status, "\n".join(out).strip())
+            todo = [t for t in todo if t.name not in got]
+            if not unanswered:
                 # bats exits 0 when every test it ran passed (or skipped), 1 otherwise. A
                 # stream that says otherwise was written by someone else, who then ended bats.
-                failed = any(run.results[n][0] == "failed" for n in run.order) or run.teardown_failed
+                failed = any(s == "failed" for s, _ in got.values()) or run.teardown_failed
                 if run.teardown_failed:
                     res.notes.append("\n".join(run.teardown_failed))
                 if r.returncode != (1 if failed else 0):
                     printed = "a failure" if failed else "only passes"
-                    why = f"bats exited with status {r.returncode}, but its output shows {printed}"
-                    res.state = "tampered"
-                    res.notes.append(f"the test output was tampered with ({why}): every test of this lesson fails")
-                    for t in lesson.tests:
-                        results[t.name] = ("tampered", f"not counted: the test output of this lesson was tampered "
-                                           f"with ({why})")
-            if not remaining:
-                break
-            if r.timed_out:
-                t = remaining.pop(0)
-                results[t.name] = ("timeout", "\n".join(
-                    [f"no result after {test_timeout:g} s: the grader stopped this test (it hangs, or "
-                     "waits for something that never happens)"] + run.stray[-20:]).strip())
+                    self._tampered(res, results, f"bats exited with status {r.returncode}, but its output "
+                                   f"shows {printed}")
+                    break
                 continue
-            if run.order:
-                continue  # bats died part way (out of memory, killed): go on after the last result
+            if got:
+                continue  # bats ended before the last test (it ran fewer than planned): go on after it
             why = f"bats exited with status {r.returncode} without running them"
             tail = r.stderr.strip()[-2000:]
-            for t in remaining:
+            for t in todo:
                 results[t.name] = ("notrun", why + (f":\n{tail}" if tail else ""))
             res.notes.append(why)
             break
         res.test_seconds = time.monotonic() - t0
         self._score(res, results)
+
+    def _tampered(self, res, results, why):
+        res.state = "tampered"
+        res.notes.append(f"the test output was tampered with ({why}): every test of this lesson fails")
+        for t in res.lesson.tests:
+            results[t.name] = ("tampered", f"not counted: the test output of this lesson was tampered with ({why})")
+
+    def _bats_run(self, lesson, batch, whole):
+        """One bats run of BATS (tests of LESSON, in order) in the sandbox, stopped when a
+        test outlives the time limit: (TapRun, RunResult, the limit)."""
+        prog = os.path.join(self.tree, "build", "labs", lesson.lab, program(self.tree, lesson.lab))
+        names = [t.name for t in batch]
+        run = tap.TapRun(names, {t.name: t.path for t in batch})
+        # When the current test started: bats prints its plan just before the first
+        # test, and each result just before the next test. Until the plan, bats is
+        # still reading the test files: STARTUP_GRACE.
+        bats_args = ["--tap"] + ([] if whole else ["--filter", tap.filter_for(names)]) + lesson.files
+        argv, grace, slowdown = test_command(self.tree, prog, bats_args)
+        # A VM sandbox boots first, and runs everything slower (its own slowdown
+        # includes the nested KVM's of vmm's tests: they run in the same guest).
+        grace += self.sandbox.startup
+        test_timeout = self.test_timeout * max(slowdown, self.sandbox.slowdown)
+        last = [time.monotonic(), grace]
+
+        def on_line(line):
+            if self.verbose:
+                # Several lessons at once (an isolated sandbox): say whose line it is.
+                log(f"    {lesson.num + ' ' if self.sandbox.isolated else ''}| {line}")
+            had_plan = run.plan is not None
+            if run.feed(line) or (not had_plan and run.plan is not None):
+                last[0], last[1] = time.monotonic(), test_timeout
+            if not had_plan and run.plan is not None and run.plan != len(names):
+                raise GraderError(
+                    f"bats plans {run.plan} tests for lesson {lesson.num}, the grader expected "
+                    f"{len(names)}: the grader does not read the test files as bats does"
+                )
+            if run.tampered:
+                raise _Stop()
+
+        r = self.sandbox.run(
+            argv, cwd=self.tree, env=self._env(BOX=prog), ro=self.ro, rw=self.rw,
+            tmpfs=[self.tmp], on_line=_stopping(on_line), deadline=lambda: last[0] + last[1],
+            keep=self._keep(lesson.lab), kvm=os.path.basename(prog) == "vmm",
+        )
+        return run, r, test_timeout
 
     def _score(self, res, results):
         res.tests = []
