@@ -10,36 +10,14 @@
 # left behind, after cleaning it up so the next test starts clean. So run one test
 # suite at a time on a machine: a second one's containers would look like leftovers.
 
-bats_require_minimum_version 1.5.0
-
-# bats runs this file again for every test, and a fork costs milliseconds (tens on a
-# loaded machine): what it works out, it works out once per run (below), and the
-# libraries' own files are sourced directly, as their load.bash would after one
-# `dirname` per file.
-BATS_LIB_DIR=${BATS_LIB_DIR:-/usr/lib/bats}
-load_bats_library() { # NAME FILE...: the library's src/FILE.bash, in order
-	local lib=$BATS_LIB_DIR/$1 f
-	shift
-	if [[ ! -d $lib/src ]]; then
-		load "$lib/load"
-		return
-	fi
-	for f in "$@"; do
-		# shellcheck source=/dev/null
-		source "$lib/src/$f.bash"
-	done
-}
-load_bats_library bats-support output error lang
-load_bats_library bats-assert assert refute assert_equal assert_not_equal assert_success assert_failure \
-	assert_output refute_output assert_line refute_line assert_regex refute_regex
-load_bats_library bats-file file temp
+# shellcheck source=tests/bats-common.bash
+source "${BASH_SOURCE[0]%/*}/bats-common.bash" # bats loads it by its full path
 
 # What the first test of the run worked out (each test is a new process): the
 # repository, and the box under test.
-_helpers_cache=$BATS_RUN_TMPDIR/.helpers-${BATS_TEST_FILENAME//\//_}
-if [[ -f $_helpers_cache ]]; then
+if [[ -f $RUN_CACHE ]]; then
 	# shellcheck source=/dev/null
-	source "$_helpers_cache"
+	source "$RUN_CACHE"
 else
 	if [[ -z ${BOX:-} ]]; then
 		echo "helpers.bash: set BOX to the box program under test (see 'make check')" >&2
@@ -55,9 +33,7 @@ else
 		step_dir=$(basename "$(dirname "$BOX")")
 		BOX_STEP=$((10#${step_dir%%-*}))
 	fi
-	# Plain assignments: this file is sourced inside bats' load function.
-	printf '%s=%q\n' HELPERS_DIR "$HELPERS_DIR" REPO "$REPO" ROOTFS "$ROOTFS" BOX "$BOX" \
-		BOX_STEP "$BOX_STEP" >"$_helpers_cache"
+	save_run_cache HELPERS_DIR REPO ROOTFS BOX BOX_STEP
 fi
 
 # --- running things -----------------------------------------------------------

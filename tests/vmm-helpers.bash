@@ -21,30 +21,31 @@
 # A VM leaves nothing behind on the host once vmm has exited (its memory and fds are
 # vmm's), so unlike box's tests these have no leftover check.
 
-bats_require_minimum_version 1.5.0
-
-BATS_LIB_DIR=${BATS_LIB_DIR:-/usr/lib/bats}
-load "$BATS_LIB_DIR/bats-support/load"
-load "$BATS_LIB_DIR/bats-assert/load"
-load "$BATS_LIB_DIR/bats-file/load"
-
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/bats-common.bash
+source "${BASH_SOURCE[0]%/*}/bats-common.bash" # bats loads it by its full path
 
 # Guests run under nested KVM on an emulated CPU: slow, but never minutes.
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
-if [[ -z ${VMM:-} ]]; then
-	VMM=$REPO/build/solutions/$(basename "$BATS_TEST_FILENAME" .bats)/vmm
-fi
-VMM=$(realpath -m "$VMM")
-GUESTS=${GUESTS:-$(dirname "$VMM")/guests}
-if [[ -z ${GUEST_SRC:-} ]]; then
-	vmm_step=$(basename "$(dirname "$VMM")")
-	vmm_tree=$(basename "$(dirname "$(dirname "$VMM")")")
-	# The guests are given code: a lab's are its solution's (a learner's copy has no solutions/).
-	for GUEST_SRC in "$REPO"/{"$vmm_tree",labs,solutions}/"$vmm_step"/guests; do
-		[[ -d $GUEST_SRC ]] && break
-	done
+if [[ -f $RUN_CACHE ]]; then
+	# shellcheck source=/dev/null
+	source "$RUN_CACHE"
+else
+	REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	if [[ -z ${VMM:-} ]]; then
+		VMM=$REPO/build/solutions/$(basename "$BATS_TEST_FILENAME" .bats)/vmm
+	fi
+	VMM=$(realpath -m "$VMM")
+	GUESTS=${GUESTS:-$(dirname "$VMM")/guests}
+	if [[ -z ${GUEST_SRC:-} ]]; then
+		vmm_step=$(basename "$(dirname "$VMM")")
+		vmm_tree=$(basename "$(dirname "$(dirname "$VMM")")")
+		# The guests are given code: a lab's are its solution's (a learner's copy has no solutions/).
+		for GUEST_SRC in "$REPO"/{"$vmm_tree",labs,solutions}/"$vmm_step"/guests; do
+			[[ -d $GUEST_SRC ]] && break
+		done
+	fi
+	save_run_cache REPO VMM GUESTS GUEST_SRC
 fi
 
 VMM_TIMEOUT=${VMM_TIMEOUT:-280}

@@ -22,6 +22,7 @@ GRADER_CGROUP=auto|v1|v2|off chooses; "off" runs without limits (not recommended
 import errno
 import itertools
 import os
+import re
 import signal
 import time
 
@@ -31,6 +32,7 @@ CPU_PERIOD = 100000  # microseconds
 REQUIRED = ("pids", "memory")
 OPTIONAL = ("cpu",)
 _counter = itertools.count(1)
+NAME = re.compile(r"^grader\.(\d+)\.\d+$")  # grader.PID.N: PID is the grader that made it
 
 
 def parse_size(text):
@@ -302,3 +304,39 @@ class Cgroup:
                     self.kill_all(timeout=1)
                     time.sleep(0.05)
         self.dirs = []
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def reap_stale(layout):
+    """Removes the sandbox cgroups of graders that are gone (killed with SIGKILL: no
+    finally ran), with whatever still runs in them. Returns the directories removed.
+    A grader's PID taken by a new process since keeps its cgroups until that one ends."""
+    parents = layout.parents.values() if layout.version == 1 else layout.parents if layout.version == 2 else []
+    removed = []
+    for parent in parents:
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            continue
+        for name in names:
+            m = NAME.match(name)
+            if not m or _alive(int(m.group(1))) or not os.path.isdir(os.path.join(parent, name)):
+                continue
+            cg = Cgroup(layout, 0, 0, 0, name=name)
+            cg.dirs = [os.path.join(parent, name)]
+            try:
+                cg.kill_all(timeout=2)
+                cg.remove(timeout=2)
+                removed.append(os.path.join(parent, name))
+            except GraderError:
+                pass  # still busy: the next grading tries again
+    return removed

@@ -18,6 +18,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -142,6 +143,9 @@ class LocalSandbox:
         self.limits = limits or Limits.from_env()
         self.layout = layout or cgroups.detect()
         self.described = None
+        # A grader killed with SIGKILL left its cgroups (and what ran in them): clear them.
+        for d in cgroups.reap_stale(self.layout):
+            print(f"grade: removed the cgroup {d} of a grader that is gone", file=sys.stderr)
         # A cgroup namespace rooted at the sandbox's cgroup makes the cgroups that box
         # creates (step 06) nest under the sandbox's limits. Only on v1: on v2 the root
         # of a cgroup namespace holds processes, so it could not give controllers to
