@@ -17,10 +17,10 @@ tree_digest() {
 		find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum
 }
 
-# A state directory the container's root can reach (see private_rootfs).
+# A state directory the container's root can reach.
 private_state() {
 	mkdir -p "$BATS_TEST_TMPDIR/state"
-	chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR"
+	open_test_tmpdir
 	echo "$BATS_TEST_TMPDIR/state"
 }
 

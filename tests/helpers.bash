@@ -88,13 +88,18 @@ random_name() {
 	printf '%s%08x' "${1:-}" "$(((RANDOM << 16) ^ RANDOM))"
 }
 
-# A private copy of the root filesystem, for tests that write into it. From step
-# 07 the container's root is an unprivileged host user, who must be able to reach
-# it: bats makes its temporary directories private (0700), so open the way.
+# From step 07 the container's root is an unprivileged host user, who must be able
+# to reach what a test gives it: bats makes its temporary directories private (0700),
+# so open the way (search only) down to this test's.
+open_test_tmpdir() {
+	chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR"
+}
+
+# A private copy of the root filesystem, for tests that write into it.
 private_rootfs() {
 	local dir=$BATS_TEST_TMPDIR/rootfs
 	[[ -d $dir ]] || cp -a "$ROOTFS" "$dir"
-	chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR"
+	open_test_tmpdir
 	echo "$dir"
 }
 
