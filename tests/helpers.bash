@@ -154,22 +154,23 @@ wait_for_text() {
 
 # --- leaving nothing behind ---------------------------------------------------
 
-# shellcheck source=tests/host-state.bash
-source "$HELPERS_DIR/host-state.bash"
+# tests/host-state, with this run's repository and root filesystem.
+host_state() {
+	REPO=$REPO ROOTFS=$ROOTFS "$HELPERS_DIR/host-state" "$@"
+}
+
+# Processes of a test run (see tests/host-state).
+test_processes() {
+	host_state --processes
+}
 
 snapshot_host() {
 	host_state >"$BATS_TEST_TMPDIR/.host-before"
 }
 
-# The lines of host_state that were not there before the test, in bash (no sort, no
-# comm: see above).
+# The lines of host_state that were not there before the test.
 host_state_new() {
-	local -A before=()
-	local line
-	while IFS= read -r line; do before[$line]=1; done <"$BATS_TEST_TMPDIR/.host-before"
-	while IFS= read -r line; do
-		if [[ -z ${before[$line]:-} ]]; then printf '%s\n' "$line"; fi
-	done < <(host_state)
+	host_state | awk 'NR == FNR { before[$0]; next } !($0 in before)' "$BATS_TEST_TMPDIR/.host-before" -
 }
 
 # Removes what a failed test left, so the next test starts clean.

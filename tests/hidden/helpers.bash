@@ -1,6 +1,6 @@
 # Hidden tests load this file (`load helpers`) instead of tests/helpers.bash.
 #
-# tests/helpers.bash finds the repository and host-state.bash from BATS_TEST_DIRNAME,
+# tests/helpers.bash finds the repository and host-state from BATS_TEST_DIRNAME,
 # which for a hidden test is tests/hidden: it is loaded here as if the test file were
 # in tests/, then BATS_TEST_DIRNAME is given back. Everything else is the same
 # (REPO, ROOTFS, BOX, BOX_STEP, control_probe, setup and teardown with the leftover
