@@ -25,8 +25,8 @@ asan:
 test: deps all $(UNIT_PROGS)
 	tools/test-all
 
-# make check LESSON=NN: your lab of step NN against the tests of steps 00..NN
-# (ONLY=1: step NN's tests alone).
+# make check LESSON=NN: your lab of step NN against step NN's tests, then those of
+# the earlier steps (ONLY=1: step NN's tests alone).
 .PHONY: check
 check: rootfs
 	@ONLY=$(ONLY) tools/check-lesson "$(LESSON)"
