@@ -7,7 +7,8 @@ streams its standard output back line by line, under a watchdog. Two kinds:
   vm     a disposable vm-lab guest per run, with no network and a kernel of its own,
          and the local sandbox inside it, see VmSandbox.
 
-Both read the command's output with pump(), so a run looks the same to the grader.
+Both start the command with start() and watch it with supervise(), so a run looks
+the same to the grader.
 What each protects against, and what it does not, is in grader/README.md, "Sandbox".
 """
 
@@ -74,7 +75,7 @@ def pump(proc, on_line, deadline, err):
     """Reads PROC's stdout line by line (on_line(str) for each) and its stderr (its last
     STDERR_KEEP bytes into the bytearray ERR) until both are closed. Returns (timed_out,
     stopped): DEADLINE() (asked again after every line) passed, or on_line raised StopRun.
-    The caller stops PROC in those cases; both sandboxes share this loop."""
+    supervise() stops PROC in those cases."""
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
     sel.register(proc.stderr, selectors.EVENT_READ, "err")
@@ -107,6 +108,30 @@ def pump(proc, on_line, deadline, err):
     finally:
         sel.close()
     return False, False
+
+
+def start(cmd, cwd, env):
+    """CMD started as a sandbox's command: stdin from /dev/null, stdout and stderr on
+    pipes, in a session of its own (so that a kill reaches all it started)."""
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def supervise(proc, on_line, deadline, stop):
+    """Reads PROC's output with pump(); calls STOP(proc) when it outlived DEADLINE, was
+    asked to stop, or still runs (an exception went through); then waits for it.
+    Returns (status, timed_out, stopped, its last STDERR_KEEP bytes of stderr)."""
+    timed_out = stopped = False
+    err = bytearray()
+    try:
+        timed_out, stopped = pump(proc, on_line, deadline, err)
+    finally:
+        if timed_out or stopped or proc.poll() is None:
+            stop(proc)
+        proc.stdout.close()
+        proc.stderr.close()
+        rc = proc.wait()
+    return rc, timed_out, stopped, err.decode("utf-8", "replace")
 
 
 def clean_env(tmpdir, **extra):
@@ -193,28 +218,18 @@ class LocalSandbox:
         for d in tmpfs:
             cmd += ["--tmpfs", d]
         cmd += ["--", *argv]
-        start = time.monotonic()
+        t0 = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, start_new_session=True,
-            )
+            proc = start(cmd, cwd, env)
         except (OSError, subprocess.SubprocessError) as e:
             cg.remove()
             raise GraderError(f"cannot start the sandbox ({INIT}): {e}")
-        timed_out = stopped = False
-        err = bytearray()
         try:
-            timed_out, stopped = pump(proc, on_line, deadline, err)
+            rc, timed_out, stopped, err = supervise(proc, on_line, deadline, lambda p: self._stop(p, cg))
         finally:
-            if timed_out or stopped or proc.poll() is None:
-                self._stop(proc, cg)
-            proc.stdout.close()
-            proc.stderr.close()
-            rc = proc.wait()
             cg.kill_all()
             cg.remove()
-        return RunResult(rc, timed_out, stopped, err.decode("utf-8", "replace"), time.monotonic() - start)
+        return RunResult(rc, timed_out, stopped, err, time.monotonic() - t0)
 
     @staticmethod
     def _stop(proc, cg):
@@ -334,35 +349,20 @@ class VmSandbox:
         # vm-lab/run's own temporary files: removed here whatever happens to it.
         tmp = tempfile.mkdtemp(prefix="run.", dir=self.home)
         host_env = {"PATH": SAFE_PATH, "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8"}
-        start = time.monotonic()
+        t0 = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                cmd, cwd=cwd, env=host_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, start_new_session=True,
-            )
+            proc = start(cmd, cwd, host_env)
         except (OSError, subprocess.SubprocessError) as e:
             shutil.rmtree(tmp, ignore_errors=True)
             raise GraderError(f"cannot start {self.tool}: {e}")
         with self.lock:
             self.running.add(proc.pid)
-        timed_out = stopped = False
-        err = bytearray()
         try:
-            timed_out, stopped = pump(proc, on_line, deadline, err)
+            rc, timed_out, stopped, text = supervise(proc, on_line, deadline, self._kill_group)
         finally:
-            if timed_out or stopped or proc.poll() is None:
-                # vm-lab/run, QEMU and their helpers: one process group (start_new_session).
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            proc.stdout.close()
-            proc.stderr.close()
-            rc = proc.wait()
             with self.lock:
                 self.running.discard(proc.pid)
             shutil.rmtree(tmp, ignore_errors=True)
-        text = err.decode("utf-8", "replace")
         # vm-lab/run's and vmguest.py's own errors: exit 125 and a line of theirs.
         lost = rc == 125 and re.search(r"^vm-(lab|sandbox): ", text, re.M) is not None
         if rc == 125 and "the guest stopped without reporting" in text:
@@ -371,7 +371,15 @@ class VmSandbox:
             panic = re.findall(r"Kernel panic - not syncing:[^\n]*", text)
             why = f"its kernel said '{panic[-1].strip()}'" if panic else "see its console above"
             text += f"\nvm-sandbox: the guest stopped before the command ended ({why}): exit status 125\n"
-        return RunResult(rc, timed_out, stopped, text, time.monotonic() - start, lost)
+        return RunResult(rc, timed_out, stopped, text, time.monotonic() - t0, lost)
+
+    @staticmethod
+    def _kill_group(proc):
+        # vm-lab/run, QEMU and their helpers: one process group (start()'s session).
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def make(kind, root):
