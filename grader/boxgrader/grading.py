@@ -150,8 +150,8 @@ def put_sources(tree, lab, files):
 
 
 def program(tree, lab):
-    """As mk/steps.mk names it: vmm when the step has vmm.c, box otherwise."""
-    return "vmm" if os.path.exists(os.path.join(tree, "labs", lab, "vmm.c")) else "box"
+    """The program lab LAB of TREE builds."""
+    return testcases.step_program(os.path.join(tree, "labs", lab))
 
 
 def kvm_usable():
@@ -265,7 +265,7 @@ class Grader:
         singles = []  # tests to run alone
         t0 = time.monotonic()
         while todo:
-            batch = [singles.pop(0)] if singles else [t for t in todo if t not in singles]
+            batch = [singles.pop(0)] if singles else list(todo)
             run, r, test_timeout = self._bats_run(lesson, batch, whole=len(batch) == len(lesson.tests))
             if run.tampered:
                 self._tampered(res, results, run.tampered)
@@ -292,8 +292,6 @@ class Grader:
                     results[hung.name] = ("failed", f"bats died (status {r.returncode}) while this test ran: "
                                           "killed, or out of memory\n" + r.stderr.strip()[-2000:])
                 todo.remove(hung)
-                if hung in singles:
-                    singles.remove(hung)
                 continue
             for name, (status, out) in got.items():
                 results[name] = (status, "\n".join(out).strip())

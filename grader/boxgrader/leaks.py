@@ -19,16 +19,13 @@ import re
 import subprocess
 import tempfile
 
+from .testcases import step_program
+
 BEGIN = re.compile(r"^\s*// (LESSON|STEP) (\d\d) BEGIN(?:: .*)?$")
 END = re.compile(r"^\s*// (LESSON|STEP) (\d\d) END$")
 HINT = re.compile(r"^\s*// HINT:")
 LAB = re.compile(r"^\s*// (LAB|WAS):$")
 DOC_DIRS = ("lessons/", "slides/")
-
-
-def program(step_dir):
-    """The program a step builds (tools/steps.bash: step_program)."""
-    return "vmm" if os.path.isfile(os.path.join(step_dir, "vmm.c")) else "box"
 
 
 def normalize(line):
@@ -94,7 +91,7 @@ def secrets(root):
             legit = set()
             for f in glob.glob(os.path.join(gen, step, "*")):
                 legit |= file_lines(f)
-            out[step[:2]] = (program(sol), body - legit)
+            out[step[:2]] = (step_program(sol), body - legit)
     return out
 
 
@@ -117,7 +114,7 @@ def find_leaks(release, secret):
                 if m:
                     # A lab may hold the solutions of the lessons before it in its track,
                     # not its own or later ones.
-                    same = program(os.path.join(release, m.group(1))) == prog
+                    same = step_program(os.path.join(release, m.group(1))) == prog
                     hits = lines & sec if same and int(num) >= int(m.group(2)) else set()
                 else:
                     hits = (lines & sec) - lab_lines

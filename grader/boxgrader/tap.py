@@ -112,4 +112,3 @@ class TapRun:
             target.append(text)
         elif target and target[-1] != "[... output cut ...]":
             target.append("[... output cut ...]")
-        return None

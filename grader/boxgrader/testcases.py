@@ -24,6 +24,12 @@ TEST_LINE = re.compile(r"^[ \t]*@test[ \t]+(.*[^ \t])[ \t]+\{(.*)$")
 TAGS_LINE = re.compile(r"^[ \t]*#[ \t]*bats[ \t]+(test_tags|file_tags)=(.*)$")
 
 
+def step_program(step_dir):
+    """The program a step builds, as mk/steps.mk and tools/steps.bash say: vmm when
+    its directory has vmm.c, box otherwise."""
+    return "vmm" if os.path.exists(os.path.join(step_dir, "vmm.c")) else "box"
+
+
 @dataclass
 class TestCase:
     lesson: str  # "02"
