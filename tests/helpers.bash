@@ -170,7 +170,7 @@ snapshot_host() {
 
 # The lines of host_state that were not there before the test.
 host_state_new() {
-	host_state | awk 'NR == FNR { before[$0]; next } !($0 in before)' "$BATS_TEST_TMPDIR/.host-before" -
+	host_state --since "$BATS_TEST_TMPDIR/.host-before"
 }
 
 # Removes what a failed test left, so the next test starts clean.
